@@ -1,0 +1,74 @@
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+import { defineConfig, devices } from '@playwright/test';
+
+/*
+ * End-to-end tests drive a production build (`next build && next start`) in Chromium, with every
+ * seam on its embedded default, switched on explicitly as production requires: PGlite in a fresh
+ * folder, the email outbox and the checkout simulator.
+ */
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+// `localhost`, not 127.0.0.1: `next start` names itself localhost in the URLs Auth.js builds.
+const baseURL = `http://localhost:${port}`;
+const dataDir = path.join(import.meta.dirname, '.data', 'e2e');
+
+// Playwright's own browser download does not work everywhere; use a system Chromium when there is one.
+const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+// Each run starts on an empty database. Workers load this file too: only the runner may clear it.
+const isRunner = process.env.TEST_WORKER_INDEX === undefined;
+if (isRunner && !process.env.E2E_REUSE_SERVER) rmSync(dataDir, { recursive: true, force: true });
+
+export const e2eEnv = {
+  NODE_ENV: 'production',
+  APP_URL: baseURL,
+  AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e',
+  PGLITE_DIR: dataDir,
+  DATABASE_URL: '',
+  EMAIL_OUTBOX: 'true',
+  RESEND_API_KEY: '',
+  PAYMENTS_SIMULATOR: 'true',
+  STRIPE_SECRET_KEY: '',
+  ADMIN_EMAILS: 'admin@example.com',
+  NEXT_TELEMETRY_DISABLED: '1',
+};
+
+export default defineConfig({
+  testDir: './tests/e2e',
+  outputDir: './test-results',
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  timeout: 30_000,
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: {
+          executablePath: chromiumPath,
+          args: chromiumPath
+            ? ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run']
+            : [],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `npm run build && npm run db:migrate && npx next start --port ${port}`,
+    url: `${baseURL}/`,
+    env: e2eEnv,
+    reuseExistingServer: Boolean(process.env.E2E_REUSE_SERVER),
+    timeout: 180_000,
+    stdout: 'pipe',
+  },
+});

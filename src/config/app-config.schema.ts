@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+import { isKnownCurrency, toMinorUnits } from '@/shared/lib/money';
+
+/**
+ * The shape of `src/config/app.ts`, checked when the app loads. Decimal prices are converted to
+ * integer minor units here, once; everything downstream uses `amountMinor` / `pricePerCreditMinor`.
+ */
+
+const currencySchema = z
+  .string()
+  .default('usd')
+  .transform((code) => code.toLowerCase())
+  .refine(isKnownCurrency, { message: 'is not an ISO 4217 currency code (e.g. "usd", "eur")' });
+
+const positiveCredits = z
+  .number()
+  .int({ message: 'must be a whole number of credits' })
+  .positive({ message: 'must be greater than zero' })
+  .max(Number.MAX_SAFE_INTEGER);
+
+const creditPackageSchema = z
+  .object({
+    id: z.string().min(1, { message: 'must not be empty' }),
+    priceId: z.string().min(1, { message: 'must not be empty' }),
+    name: z.string().min(1, { message: 'must not be empty' }),
+    description: z.string().default(''),
+    amount: z.number().positive({ message: 'must be greater than zero' }),
+    currency: currencySchema,
+    creditsAmount: positiveCredits,
+  })
+  .transform((pkg, ctx) => {
+    const amountMinor = toMinorUnits(pkg.amount, pkg.currency);
+    if (amountMinor === null) {
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: `${pkg.amount} is not a whole number of ${pkg.currency.toUpperCase()} minor units` });
+      return z.NEVER;
+    }
+    return { ...pkg, amountMinor };
+  });
+
+const creditsSchema = z
+  .object({
+    enabled: z.boolean(),
+    enterManually: z.boolean().default(false),
+    pricePerCredit: z.number().positive({ message: 'must be greater than zero' }),
+    /** Currency of manual top-ups (packages name their own). */
+    currency: currencySchema,
+    initialBonusCredits: z.number().int({ message: 'must be a whole number of credits' }).min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    /** Largest manual top-up, in credits. The smallest is set by Stripe's minimum charge. */
+    maxManualCredits: positiveCredits.default(1_000_000),
+    packages: z.array(creditPackageSchema),
+  })
+  .transform((credits, ctx) => {
+    const seen = new Set<string>();
+    credits.packages.forEach((pkg, index) => {
+      if (seen.has(pkg.id)) {
+        ctx.addIssue({ code: 'custom', path: ['packages', index, 'id'], message: `"${pkg.id}" is used by more than one package` });
+      }
+      seen.add(pkg.id);
+    });
+    const pricePerCreditMinor = toMinorUnits(credits.pricePerCredit, credits.currency);
+    if (pricePerCreditMinor === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pricePerCredit'],
+        message: `${credits.pricePerCredit} is not a whole number of ${credits.currency.toUpperCase()} minor units`,
+      });
+      return z.NEVER;
+    }
+    return { ...credits, pricePerCreditMinor };
+  });
+
+export const appConfigSchema = z.object({
+  name: z.string().min(1),
+  billing: z.object({ credits: creditsSchema }),
+});
+
+export type AppConfigInput = z.input<typeof appConfigSchema>;
+export type AppConfig = z.output<typeof appConfigSchema>;
+export type CreditsConfig = AppConfig['billing']['credits'];
+export type CreditPackage = CreditsConfig['packages'][number];
+
+export class AppConfigError extends Error {
+  readonly code = 'INVALID_APP_CONFIG';
+  constructor(readonly problems: string[]) {
+    super(`Invalid src/config/app.ts:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'AppConfigError';
+  }
+}
+
+/** Validates the product configuration; throws an `AppConfigError` naming each problem by its path. */
+export function parseAppConfig(input: AppConfigInput): AppConfig {
+  const result = appConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new AppConfigError(result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+}

@@ -1,0 +1,41 @@
+import { parseAppConfig, type AppConfigInput } from '@/config/app-config.schema';
+
+/**
+ * The product's settings. Edit the values here; they are validated (and prices converted to integer
+ * minor units) when the app loads, so a mistake stops the app with a message naming the field.
+ */
+const config = {
+  name: 'Acme Credits',
+  billing: {
+    credits: {
+      enabled: true,
+      enterManually: true,
+      pricePerCredit: 0.01,
+      currency: 'usd',
+      initialBonusCredits: 100,
+      maxManualCredits: 1_000_000,
+      packages: [
+        {
+          id: 'starter',
+          priceId: 'starter',
+          name: 'Starter Pack',
+          description: '1000 credits for $10',
+          amount: 10,
+          currency: 'usd',
+          creditsAmount: 1000,
+        },
+        {
+          id: 'pro',
+          priceId: 'pro',
+          name: 'Pro Pack',
+          description: '5000 credits for $40',
+          amount: 40,
+          currency: 'usd',
+          creditsAmount: 5000,
+        },
+      ],
+    },
+  },
+} satisfies AppConfigInput;
+
+export const appConfig = parseAppConfig(config);

@@ -1,0 +1,96 @@
+import 'server-only';
+
+import { DrizzleAdapter } from '@auth/drizzle-adapter';
+import { eq } from 'drizzle-orm';
+import NextAuth, { type DefaultSession } from 'next-auth';
+import type { Provider } from 'next-auth/providers';
+import GitHub from 'next-auth/providers/github';
+import Google from 'next-auth/providers/google';
+
+import { appConfig } from '@/config/app';
+import { env } from '@/config/env';
+import { getDb } from '@/shared/db/client';
+import { accounts, sessions, users, verificationTokens, type UserRole } from '@/shared/db/schema';
+import { sendEmail } from '@/shared/email/send-email';
+import { MagicLinkEmail } from '@/shared/emails/magic-link';
+
+declare module 'next-auth' {
+  interface Session {
+    user: { id: string; role: UserRole } & DefaultSession['user'];
+  }
+  interface User {
+    role?: UserRole;
+  }
+}
+
+const MAGIC_LINK_MAX_AGE_SECONDS = 24 * 60 * 60;
+
+function providers(): Provider[] {
+  const list: Provider[] = [
+    {
+      id: 'email',
+      type: 'email',
+      name: 'Email',
+      from: env.EMAIL_FROM,
+      maxAge: MAGIC_LINK_MAX_AGE_SECONDS,
+      async sendVerificationRequest({ identifier, url }) {
+        await sendEmail({
+          to: identifier,
+          subject: `Sign in to ${appConfig.name}`,
+          react: MagicLinkEmail({ url, appName: appConfig.name, expiresInHours: MAGIC_LINK_MAX_AGE_SECONDS / 3600 }),
+        });
+      },
+    },
+  ];
+  if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) {
+    list.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
+  }
+  if (env.AUTH_GOOGLE_ID && env.AUTH_GOOGLE_SECRET) {
+    list.push(Google({ clientId: env.AUTH_GOOGLE_ID, clientSecret: env.AUTH_GOOGLE_SECRET }));
+  }
+  return list;
+}
+
+/** The OAuth providers that are configured, for the sign-in page's buttons. */
+export const oauthProviders = providers()
+  .filter((p) => typeof p === 'function' || p.type !== 'email')
+  .map((p) => {
+    const provider = typeof p === 'function' ? p() : p;
+    return { id: provider.id, name: provider.name };
+  });
+
+function isAdminEmail(email: string | null | undefined): boolean {
+  return Boolean(email) && env.ADMIN_EMAILS.includes(email!.toLowerCase());
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
+  const db = await getDb();
+  return {
+    secret: env.AUTH_SECRET,
+    trustHost: true,
+    adapter: DrizzleAdapter(db, {
+      usersTable: users,
+      accountsTable: accounts,
+      sessionsTable: sessions,
+      verificationTokensTable: verificationTokens,
+    }),
+    session: { strategy: 'database' },
+    providers: providers(),
+    pages: { signIn: '/sign-in', verifyRequest: '/sign-in/check-email', error: '/sign-in' },
+    callbacks: {
+      session({ session, user }) {
+        session.user.id = user.id;
+        session.user.role = user.role ?? 'user';
+        return session;
+      },
+    },
+    events: {
+      // ADMIN_EMAILS promotes on every sign-in, so adding an address takes effect at the next one.
+      async signIn({ user }) {
+        if (user.id && user.role !== 'admin' && isAdminEmail(user.email)) {
+          await db.update(users).set({ role: 'admin' }).where(eq(users.id, user.id));
+        }
+      },
+    },
+  };
+});

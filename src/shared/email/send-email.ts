@@ -1,0 +1,60 @@
+import type { ReactElement } from 'react';
+import { render } from '@react-email/render';
+import { Resend } from 'resend';
+
+import { env } from '@/config/env';
+import { getDb } from '@/shared/db/client';
+import { emailOutbox } from '@/shared/db/schema';
+
+/**
+ * The email seam. With `RESEND_API_KEY` emails go out through Resend; without it they are kept in
+ * the `email_outbox` table, where the dev outbox page (and tests) read what a user would have got.
+ */
+
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  /** A react-email component, rendered here to HTML and plain text. */
+  react: ReactElement;
+}
+
+export class EmailDeliveryError extends Error {
+  readonly code = 'EMAIL_DELIVERY_FAILED';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EmailDeliveryError';
+  }
+}
+
+interface RenderedEmail {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+type Transport = (email: RenderedEmail) => Promise<{ id: string }>;
+
+const resendTransport = (apiKey: string): Transport => {
+  const resend = new Resend(apiKey);
+  return async (email) => {
+    const { data, error } = await resend.emails.send(email);
+    if (error || !data) throw new EmailDeliveryError(`Resend refused the email to ${email.to}: ${error?.message ?? 'no id returned'}`);
+    return { id: data.id };
+  };
+};
+
+const outboxTransport: Transport = async (email) => {
+  const db = await getDb();
+  const [row] = await db.insert(emailOutbox).values(email).returning({ id: emailOutbox.id });
+  return { id: row!.id };
+};
+
+const transport: Transport = env.RESEND_API_KEY ? resendTransport(env.RESEND_API_KEY) : outboxTransport;
+
+/** Renders a react-email component and delivers it through the configured seam. */
+export async function sendEmail(message: EmailMessage): Promise<{ id: string }> {
+  const [html, text] = await Promise.all([render(message.react), render(message.react, { plainText: true })]);
+  return transport({ from: env.EMAIL_FROM, to: message.to, subject: message.subject, html, text });
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+
+import postgres from 'postgres';
+import { afterAll, beforeAll } from 'vitest';
+
+import { migrateDatabase, openPglite, openPostgres, setDatabase, type DatabaseHandle } from '@/shared/db/client';
+
+/**
+ * Gives the calling test file a clean, migrated database of its own and points the app at it:
+ * a fresh database on the Postgres server in `TEST_DATABASE_URL` (dropped afterwards), or an
+ * in-memory PGlite when that is unset.
+ */
+export function setupTestDatabase(options: { poolSize?: number } = {}): { readonly handle: DatabaseHandle } {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  const state = {} as { handle: DatabaseHandle };
+  let dropDatabase: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    if (serverUrl) {
+      const name = `test_${randomBytes(6).toString('hex')}`;
+      const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`CREATE DATABASE ${name}`);
+      const url = new URL(serverUrl);
+      url.pathname = `/${name}`;
+      state.handle = await openPostgres(url.toString(), { max: options.poolSize ?? 10 });
+      dropDatabase = async () => {
+        await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
+      };
+    } else {
+      state.handle = await openPglite();
+    }
+    await migrateDatabase(state.handle);
+    setDatabase(state.handle);
+  });
+
+  afterAll(async () => {
+    await state.handle?.close();
+    await dropDatabase?.();
+  });
+
+  return state;
+}
+
+export const testDriver: 'postgres' | 'pglite' = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';

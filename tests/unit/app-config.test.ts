@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+
+import { appConfig } from '@/config/app';
+import { AppConfigError, parseAppConfig, type AppConfigInput } from '@/config/app-config.schema';
+
+const starter = {
+  id: 'starter',
+  priceId: 'price_starter',
+  name: 'Starter Pack',
+  description: '1000 credits for $10',
+  amount: 10,
+  currency: 'usd',
+  creditsAmount: 1000,
+};
+
+function configWith(credits: Partial<AppConfigInput['billing']['credits']>): AppConfigInput {
+  return { name: 'Test', billing: { credits: { enabled: true, pricePerCredit: 0.01, packages: [starter], ...credits } } };
+}
+
+function problemsOf(input: AppConfigInput): string[] {
+  try {
+    parseAppConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppConfigError);
+    return (error as AppConfigError).problems;
+  }
+  throw new Error('expected parseAppConfig to throw');
+}
+
+describe('parseAppConfig', () => {
+  it('converts prices to integer minor units once, at load', () => {
+    const { credits } = parseAppConfig(configWith({ pricePerCredit: 0.29, packages: [{ ...starter, amount: 19.99 }] })).billing;
+    expect(credits.pricePerCreditMinor).toBe(29);
+    expect(credits.packages[0]!.amountMinor).toBe(1999);
+  });
+
+  it('knows currencies without minor units', () => {
+    const { credits } = parseAppConfig(configWith({ currency: 'jpy', pricePerCredit: 3, packages: [{ ...starter, currency: 'JPY', amount: 1500 }] })).billing;
+    expect(credits.pricePerCreditMinor).toBe(3);
+    expect(credits.packages[0]!.amountMinor).toBe(1500);
+    expect(credits.packages[0]!.currency).toBe('jpy');
+  });
+
+  it('rejects a price that is not a whole number of minor units', () => {
+    expect(problemsOf(configWith({ pricePerCredit: 0.005 }))).toEqual(['billing.credits.pricePerCredit 0.005 is not a whole number of USD minor units']);
+    expect(problemsOf(configWith({ packages: [{ ...starter, currency: 'jpy', amount: 10.5 }] }))).toEqual([
+      'billing.credits.packages.0.amount 10.5 is not a whole number of JPY minor units',
+    ]);
+  });
+
+  it('rejects duplicate package ids', () => {
+    expect(problemsOf(configWith({ packages: [starter, { ...starter, name: 'Again' }] }))).toEqual([
+      'billing.credits.packages.1.id "starter" is used by more than one package',
+    ]);
+  });
+
+  it('rejects non-positive amounts and credits, and fractional credits', () => {
+    expect(problemsOf(configWith({ packages: [{ ...starter, amount: 0, creditsAmount: -5 }] }))).toEqual([
+      'billing.credits.packages.0.amount must be greater than zero',
+      'billing.credits.packages.0.creditsAmount must be greater than zero',
+    ]);
+    expect(problemsOf(configWith({ packages: [{ ...starter, creditsAmount: 10.5 }] }))).toEqual([
+      'billing.credits.packages.0.creditsAmount must be a whole number of credits',
+    ]);
+  });
+
+  it('rejects unknown currency codes', () => {
+    expect(problemsOf(configWith({ packages: [{ ...starter, currency: 'usdd' }] }))).toEqual([
+      'billing.credits.packages.0.currency is not an ISO 4217 currency code (e.g. "usd", "eur")',
+    ]);
+  });
+
+  it('accepts the shipped configuration', () => {
+    expect(appConfig.billing.credits.packages.map((p) => [p.id, p.amountMinor, p.creditsAmount])).toEqual([
+      ['starter', 1000, 1000],
+      ['pro', 4000, 5000],
+    ]);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+
+import { EnvError, parseEnv } from '@/config/env';
+
+function problemsOf(source: Record<string, string | undefined>) {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(EnvError);
+    return (error as EnvError).problems.map((p) => p.variable);
+  }
+  throw new Error('expected parseEnv to throw');
+}
+
+describe('parseEnv', () => {
+  it('needs nothing in development: every seam has an embedded default', () => {
+    const env = parseEnv({ NODE_ENV: 'development' });
+    expect(env.seams).toEqual({ database: 'pglite', email: 'outbox', payments: 'simulator' });
+    expect(env.PGLITE_DIR).toBe('.data/pglite');
+    expect(env.APP_URL).toBe('http://localhost:3000');
+  });
+
+  it('treats empty strings as unset, as a copied .env.example leaves them', () => {
+    const env = parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', RESEND_API_KEY: '' });
+    expect(env.seams.database).toBe('pglite');
+    expect(env.seams.email).toBe('outbox');
+  });
+
+  it('chooses the real backends when their variables are set', () => {
+    const env = parseEnv({
+      NODE_ENV: 'development',
+      DATABASE_URL: 'postgres://u@localhost/app',
+      RESEND_API_KEY: 're_123',
+      STRIPE_SECRET_KEY: 'sk_test_123',
+      STRIPE_WEBHOOK_SECRET: 'whsec_123',
+    });
+    expect(env.seams).toEqual({ database: 'postgres', email: 'resend', payments: 'stripe' });
+  });
+
+  it('refuses to start production on embedded defaults it was not asked for, naming each variable', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['AUTH_SECRET', 'DATABASE_URL', 'RESEND_API_KEY', 'STRIPE_SECRET_KEY']);
+  });
+
+  it('lets production use the embedded defaults when each is switched on explicitly', () => {
+    const env = parseEnv({
+      NODE_ENV: 'production',
+      AUTH_SECRET: 'x'.repeat(32),
+      PGLITE_DIR: '/tmp/e2e',
+      EMAIL_OUTBOX: 'true',
+      PAYMENTS_SIMULATOR: 'true',
+    });
+    expect(env.seams).toEqual({ database: 'pglite', email: 'outbox', payments: 'simulator' });
+  });
+
+  it('names a malformed variable and says what it should look like', () => {
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://nope' })).toThrow(/DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ connection URL/);
+    expect(() => parseEnv({ ADMIN_EMAILS: 'admin@example.com, not-an-email' })).toThrow(/ADMIN_EMAILS must be a comma-separated list/);
+    expect(() => parseEnv({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET must be at least 32 characters/);
+    expect(() => parseEnv({ EMAIL_OUTBOX: 'yes' })).toThrow(/EMAIL_OUTBOX must be "true" or "false"/);
+  });
+
+  it('requires both halves of an OAuth provider and the webhook secret with a Stripe key', () => {
+    expect(problemsOf({ AUTH_GITHUB_ID: 'id' })).toEqual(['AUTH_GITHUB_SECRET']);
+    expect(problemsOf({ STRIPE_SECRET_KEY: 'sk_test_1' })).toEqual(['STRIPE_WEBHOOK_SECRET']);
+  });
+
+  it('normalises ADMIN_EMAILS to a lower-case list', () => {
+    expect(parseEnv({ ADMIN_EMAILS: ' Admin@Example.com ,ops@example.com,' }).ADMIN_EMAILS).toEqual(['admin@example.com', 'ops@example.com']);
+  });
+});
