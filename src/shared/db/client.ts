@@ -83,3 +83,19 @@ export async function queryRows<Row extends Record<string, unknown>>(executor: E
   const result: unknown = await executor.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
 }
+
+/**
+ * The SQLSTATE of a database error (`23505` unique violation …) from either driver, also when
+ * drizzle has wrapped it in a `DrizzleQueryError`.
+ */
+export function pgErrorCode(error: unknown): string | undefined {
+  for (let current = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+export const PG_UNIQUE_VIOLATION = '23505';
+export const PG_FOREIGN_KEY_VIOLATION = '23503';
+export const PG_CHECK_VIOLATION = '23514';

@@ -1,6 +1,6 @@
 import type { AdapterAccountType } from 'next-auth/adapters';
 import { sql } from 'drizzle-orm';
-import { index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /*
  * The whole schema in one file, each table beside the types inferred from it. Migrations in
@@ -83,3 +83,80 @@ export const emailOutbox = pgTable(
   (email) => [index('email_outbox_to_created_at_idx').on(email.to, email.createdAt)],
 );
 export type OutboxEmail = typeof emailOutbox.$inferSelect;
+
+/*
+ * Credits. One balance row per user and an append-only ledger: every change to the row is one
+ * ledger entry written in the same statement, so a user's entries always sum to the row. CHECK
+ * constraints keep every bucket at or above zero, whatever a caller does, and the spendable total
+ * within JavaScript's safe integers.
+ */
+
+const MAX_CREDITS = sql.raw(String(Number.MAX_SAFE_INTEGER));
+
+export const creditBalances = pgTable(
+  'credit_balances',
+  {
+    userId: text('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purchased: bigint('purchased', { mode: 'number' }).notNull().default(0),
+    bonus: bigint('bonus', { mode: 'number' }).notNull().default(0),
+    used: bigint('used', { mode: 'number' }).notNull().default(0),
+    updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+  },
+  (balance) => [
+    check('credit_balances_purchased_non_negative', sql`${balance.purchased} >= 0`),
+    check('credit_balances_bonus_non_negative', sql`${balance.bonus} >= 0`),
+    check('credit_balances_used_non_negative', sql`${balance.used} >= 0`),
+    check('credit_balances_within_safe_integers', sql`${balance.purchased} + ${balance.bonus} <= ${MAX_CREDITS} and ${balance.used} <= ${MAX_CREDITS}`),
+  ],
+);
+export type CreditBalance = typeof creditBalances.$inferSelect;
+
+export const creditTransactionType = pgEnum('credit_transaction_type', [
+  'purchase',
+  'grant',
+  'signup_bonus',
+  'deduction',
+  'refund',
+  'correction',
+]);
+export type CreditTransactionType = (typeof creditTransactionType.enumValues)[number];
+
+export const creditActorType = pgEnum('credit_actor_type', ['user', 'admin', 'system', 'stripe']);
+export type CreditActorType = (typeof creditActorType.enumValues)[number];
+
+export const creditTransactions = pgTable(
+  'credit_transactions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: creditTransactionType('type').notNull(),
+    purchasedDelta: bigint('purchased_delta', { mode: 'number' }).notNull(),
+    bonusDelta: bigint('bonus_delta', { mode: 'number' }).notNull(),
+    usedDelta: bigint('used_delta', { mode: 'number' }).notNull(),
+    purchasedAfter: bigint('purchased_after', { mode: 'number' }).notNull(),
+    bonusAfter: bigint('bonus_after', { mode: 'number' }).notNull(),
+    usedAfter: bigint('used_after', { mode: 'number' }).notNull(),
+    reason: text('reason').notNull(),
+    actorType: creditActorType('actor_type').notNull(),
+    actorId: text('actor_id'),
+    /** A caller's key: a retry with the same key (per user) returns this entry instead of acting again. */
+    idempotencyKey: text('idempotency_key'),
+    /** What the keyed call asked for, so a reused key with other arguments is caught. */
+    requestFingerprint: text('request_fingerprint'),
+    stripeCheckoutSessionId: text('stripe_checkout_session_id'),
+    stripePaymentIntentId: text('stripe_payment_intent_id'),
+    stripeEventId: text('stripe_event_id'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+  },
+  (entry) => [
+    uniqueIndex('credit_transactions_user_idempotency_key_idx').on(entry.userId, entry.idempotencyKey),
+    index('credit_transactions_user_id_id_idx').on(entry.userId, entry.id.desc()),
+    index('credit_transactions_user_deductions_idx').on(entry.userId, entry.createdAt).where(sql`${entry.type} = 'deduction'`),
+  ],
+);
+export type CreditTransaction = typeof creditTransactions.$inferSelect;

@@ -9,6 +9,7 @@ import Google from 'next-auth/providers/google';
 
 import { appConfig } from '@/config/app';
 import { env } from '@/config/env';
+import { grantSignUpBonus } from '@/features/common/payments/service/sign-up-bonus';
 import { getDb } from '@/shared/db/client';
 import { accounts, sessions, users, verificationTokens, type UserRole } from '@/shared/db/schema';
 import { sendEmail } from '@/shared/email/send-email';
@@ -85,6 +86,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
       },
     },
     events: {
+      async createUser({ user }) {
+        if (user.id) await grantSignUpBonus(user.id);
+      },
       // ADMIN_EMAILS promotes on every sign-in, so adding an address takes effect at the next one.
       async signIn({ user }) {
         if (user.id && user.role !== 'admin' && isAdminEmail(user.email)) {

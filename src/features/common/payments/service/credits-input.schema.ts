@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+import { appConfig } from '@/config/app';
+import { CreditsDisabledError, InvalidCreditsInputError } from '@/features/common/payments/service/credits-errors';
+
+/** The largest number of credits one call may move: balances are `bigint`, read as exact JS numbers. */
+export const MAX_CREDITS_PER_OPERATION = Number.MAX_SAFE_INTEGER;
+export const MAX_REASON_LENGTH = 500;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+const userId = z.string({ message: 'must be a string' }).trim().min(1, { message: 'must not be empty' }).max(255);
+const credits = z
+  .number({ message: 'must be a number' })
+  .int({ message: 'must be a whole number' })
+  .positive({ message: 'must be greater than zero' })
+  .max(MAX_CREDITS_PER_OPERATION, { message: `must be at most ${MAX_CREDITS_PER_OPERATION}` });
+const reason = z
+  .string({ message: 'must be a string' })
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` });
+const idempotencyKey = z
+  .string({ message: 'must be a string' })
+  .min(1, { message: 'must not be empty' })
+  .max(MAX_IDEMPOTENCY_KEY_LENGTH, { message: `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` })
+  .optional();
+const metadata = z.record(z.string(), z.unknown()).optional();
+
+export const deductCreditsSchema = z.object({ userId, credits, reason, idempotencyKey, metadata });
+export type DeductCreditsInput = z.input<typeof deductCreditsSchema>;
+
+export const addCreditsSchema = z.object({
+  userId,
+  credits,
+  creditsType: z.enum(['bonus', 'purchased'], { message: 'must be "bonus" or "purchased"' }),
+  reason,
+  /** Who granted them: an admin's user id. Omitted for grants made by the system. */
+  actorId: userId.optional(),
+  idempotencyKey,
+  metadata,
+});
+export type AddCreditsInput = z.input<typeof addCreditsSchema>;
+
+export const listTransactionsSchema = z.object({
+  limit: z.number().int().min(1).max(100).default(20),
+  cursor: z.number().int().positive().optional(),
+});
+export type ListTransactionsOptions = z.input<typeof listTransactionsSchema>;
+
+/**
+ * Validates a service's arguments, refusing everything while credits are switched off. Throws
+ * before any query, so a bad call writes nothing.
+ */
+export function parseCreditsInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+  if (!appConfig.billing.credits.enabled) throw new CreditsDisabledError();
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new InvalidCreditsInputError(
+    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  );
+}
