@@ -12,7 +12,7 @@ import { defineConfig, devices } from '@playwright/test';
 const port = Number(process.env.E2E_PORT ?? 3100);
 // `localhost`, not 127.0.0.1: `next start` names itself localhost in the URLs Auth.js builds.
 const baseURL = `http://localhost:${port}`;
-const dataDir = path.join(import.meta.dirname, '.data', 'e2e');
+const dataDir = path.join(import.meta.dirname, '.data', `e2e-${port}`);
 
 // Playwright's own browser download does not work everywhere; use a system Chromium when there is one.
 const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);

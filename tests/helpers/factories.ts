@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 
-import { getDb, queryRows } from '@/shared/db/client';
+import { findLedgerDrift } from '@/features/common/payments/service/credits-verify';
+import { getDb } from '@/shared/db/client';
 import { creditBalances, creditTransactions, users, type UserRole } from '@/shared/db/schema';
 
 /** Inserts a user as Auth.js would on first sign-in. */
@@ -29,13 +30,6 @@ export async function balanceRowOf(userId: string) {
 
 /** The ledger invariant: for every user, the sum of the entries' deltas equals the balance row. */
 export async function expectLedgerMatchesBalances() {
-  const db = await getDb();
-  const drift = await queryRows(
-    db,
-    sql`select b.user_id from credit_balances b
-        left join (select user_id, sum(purchased_delta) p, sum(bonus_delta) bo, sum(used_delta) u from credit_transactions group by user_id) t
-          on t.user_id = b.user_id
-        where coalesce(t.p, 0) <> b.purchased or coalesce(t.bo, 0) <> b.bonus or coalesce(t.u, 0) <> b.used`,
-  );
-  expect(drift).toEqual([]);
+  expect(await findLedgerDrift(await getDb())).toEqual([]);
 }
+

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 
 import { env } from '@/config/env';
 import * as schema from '@/shared/db/schema';
@@ -75,12 +75,22 @@ export function setDatabase(handle: DatabaseHandle): void {
   cache.__database = Promise.resolve(handle);
 }
 
+const dialect = new PgDialect();
+
 /**
  * Runs raw SQL and returns its rows on either driver (postgres.js answers with an array, PGlite with
- * `{ rows }`). For the few statements the query builder cannot express.
+ * `{ rows }`), for the few statements the query builder cannot express. `prepared: true` keeps the
+ * parsed plan on each connection, for hot statements: planning costs more than running them.
  */
-export async function queryRows<Row extends Record<string, unknown>>(executor: Executor, query: SQL): Promise<Row[]> {
-  const result: unknown = await executor.execute(query);
+export async function queryRows<Row extends Record<string, unknown>>(
+  executor: Executor,
+  query: SQL,
+  options: { prepared?: boolean } = {},
+): Promise<Row[]> {
+  // `db.execute()` never prepares; the session's prepareQuery does when given a name (postgres.js
+  // keys its statement cache by the SQL text, so the name itself is not used).
+  const statement = executor._.session.prepareQuery(dialect.sqlToQuery(query), undefined, options.prepared ? 'raw' : undefined, false);
+  const result: unknown = await statement.execute();
   return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
 }
 

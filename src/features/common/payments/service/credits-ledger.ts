@@ -148,7 +148,7 @@ export function creditStatement(type: CreditTransactionType, bucket: 'purchased'
  */
 export async function runLedgerStatement(executor: Executor, statement: SQL, userId: string): Promise<LedgerEntry | null> {
   try {
-    const [row] = await queryRows<EntryRow>(executor, statement);
+    const [row] = await queryRows<EntryRow>(executor, statement, { prepared: true });
     return row ? toEntry(row) : null;
   } catch (error) {
     switch (pgErrorCode(error)) {

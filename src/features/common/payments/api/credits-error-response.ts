@@ -1,0 +1,26 @@
+import { CreditsError, InsufficientCreditsError, type CreditsErrorCode } from '@/features/common/payments/service/credits-errors';
+
+const statusByCode: Record<CreditsErrorCode, number> = {
+  INVALID_INPUT: 400,
+  INSUFFICIENT_CREDITS: 402,
+  USER_NOT_FOUND: 404,
+  IDEMPOTENCY_CONFLICT: 409,
+  BALANCE_LIMIT: 422,
+  CREDITS_DISABLED: 503,
+};
+
+/**
+ * Maps a credits error to the JSON response a route sends, or returns `null` for anything else
+ * (a bug, which the route should let through to a 500). A 402 names what was required and available.
+ */
+export function creditsErrorResponse(error: unknown): Response | null {
+  if (!(error instanceof CreditsError)) return null;
+  const body = {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error instanceof InsufficientCreditsError ? { required: error.required, available: error.available } : {}),
+    },
+  };
+  return Response.json(body, { status: statusByCode[error.code] });
+}
