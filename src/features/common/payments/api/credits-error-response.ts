@@ -1,4 +1,4 @@
-import { CreditsError, InsufficientCreditsError, type CreditsErrorCode } from '@/features/common/payments/service/credits-errors';
+import { CreditsError, type CreditsErrorCode } from '@/features/common/payments/service/credits-errors';
 
 const statusByCode: Record<CreditsErrorCode, number> = {
   INVALID_INPUT: 400,
@@ -19,7 +19,7 @@ export function creditsErrorResponse(error: unknown): Response | null {
     error: {
       code: error.code,
       message: error.message,
-      ...(error instanceof InsufficientCreditsError ? { required: error.required, available: error.available } : {}),
+      ...error.details,
     },
   };
   return Response.json(body, { status: statusByCode[error.code] });

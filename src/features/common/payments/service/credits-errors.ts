@@ -1,3 +1,5 @@
+import { AppError } from '@/shared/lib/app-error';
+
 /**
  * Typed errors of the credits feature. Each has a stable `code` that routes and server actions map
  * to a status or a message at the edge; the message is written for the developer reading a log.
@@ -11,8 +13,8 @@ export type CreditsErrorCode =
   | 'CREDITS_DISABLED'
   | 'BALANCE_LIMIT';
 
-export abstract class CreditsError extends Error {
-  abstract readonly code: CreditsErrorCode;
+export abstract class CreditsError extends AppError {
+  abstract override readonly code: CreditsErrorCode;
 }
 
 /** An argument was missing, of the wrong type or out of range. Nothing was written. */
@@ -33,6 +35,10 @@ export class InsufficientCreditsError extends CreditsError {
   ) {
     super(`Not enough credits: ${required} required, ${available} available`);
     this.name = 'InsufficientCreditsError';
+  }
+
+  override get details() {
+    return { required: this.required, available: this.available };
   }
 }
 
