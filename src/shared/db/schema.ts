@@ -160,3 +160,93 @@ export const creditTransactions = pgTable(
   ],
 );
 export type CreditTransaction = typeof creditTransactions.$inferSelect;
+
+/*
+ * Purchases. A row is written, pending, before the buyer is sent to checkout, with the credits and
+ * amount the server decided; fulfilment credits from this row, never from what an event or the
+ * browser says. The status change to `paid` and the credit commit together.
+ */
+
+export const creditPurchaseStatus = pgEnum('credit_purchase_status', ['pending', 'paid', 'failed', 'expired']);
+export type CreditPurchaseStatus = (typeof creditPurchaseStatus.enumValues)[number];
+
+export const creditPurchases = pgTable(
+  'credit_purchases',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The configured package, or null for a manual amount. */
+    packageId: text('package_id'),
+    credits: bigint('credits', { mode: 'number' }).notNull(),
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    status: creditPurchaseStatus('status').notNull().default('pending'),
+    /** Where checkout returns the buyer (kept for the simulator, which plays Stripe's part). */
+    successUrl: text('success_url').notNull(),
+    cancelUrl: text('cancel_url').notNull(),
+    stripeCheckoutSessionId: text('stripe_checkout_session_id').unique(),
+    stripePaymentIntentId: text('stripe_payment_intent_id').unique(),
+    /** Cumulative, as Stripe reports it on the charge. */
+    amountRefundedMinor: bigint('amount_refunded_minor', { mode: 'number' }).notNull().default(0),
+    /** Set when a dispute on the payment was lost: that amount counts as refunded. */
+    amountDisputeLostMinor: bigint('amount_dispute_lost_minor', { mode: 'number' }).notNull().default(0),
+    /** Credits of this purchase already taken back by refunds and lost disputes. */
+    creditsReversed: bigint('credits_reversed', { mode: 'number' }).notNull().default(0),
+    fulfilledAt: timestamp('fulfilled_at', { mode: 'date', withTimezone: true }),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+  },
+  (purchase) => [
+    index('credit_purchases_user_id_created_at_idx').on(purchase.userId, purchase.createdAt),
+    check('credit_purchases_positive', sql`${purchase.credits} > 0 and ${purchase.amountMinor} > 0`),
+    check('credit_purchases_reversal_within_credits', sql`${purchase.creditsReversed} between 0 and ${purchase.credits}`),
+  ],
+);
+export type CreditPurchase = typeof creditPurchases.$inferSelect;
+
+/** Disputes Stripe reported on a purchase's payment. */
+export const creditDisputes = pgTable('credit_disputes', {
+  id: text('id').primaryKey(),
+  purchaseId: uuid('purchase_id')
+    .notNull()
+    .references(() => creditPurchases.id, { onDelete: 'cascade' }),
+  amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+  reason: text('reason').notNull(),
+  status: text('status').notNull(),
+  createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+});
+
+/*
+ * Side effects of payment events (the integrator's callbacks, receipt emails). A task is written in
+ * the same transaction as the change it reports, so it exists exactly when that change committed;
+ * it runs after commit, at most once successfully (`done_at`), and a failure is kept for a retry by
+ * a later delivery or `npm run payments:retry`, never undoing the credit.
+ */
+
+export const paymentTaskKind = pgEnum('payment_task_kind', ['top_up_callback', 'top_up_receipt', 'refund_callback', 'dispute_callback']);
+export type PaymentTaskKind = (typeof paymentTaskKind.enumValues)[number];
+
+export const paymentTasks = pgTable(
+  'payment_tasks',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    kind: paymentTaskKind('kind').notNull(),
+    /** What the task reports on (a purchase id, a refund's ledger entry, a dispute id); one task per kind and reference. */
+    reference: text('reference').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** Held by a runner until this time; another runner may take the task after it. */
+    lockedUntil: timestamp('locked_until', { mode: 'date', withTimezone: true }),
+    doneAt: timestamp('done_at', { mode: 'date', withTimezone: true }),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+  },
+  (task) => [
+    uniqueIndex('payment_tasks_kind_reference_idx').on(task.kind, task.reference),
+    index('payment_tasks_pending_idx').on(task.createdAt).where(sql`${task.doneAt} is null`),
+  ],
+);
+export type PaymentTask = typeof paymentTasks.$inferSelect;

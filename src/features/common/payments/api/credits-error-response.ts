@@ -7,6 +7,9 @@ const statusByCode: Record<CreditsErrorCode, number> = {
   IDEMPOTENCY_CONFLICT: 409,
   BALANCE_LIMIT: 422,
   CREDITS_DISABLED: 503,
+  UNKNOWN_PACKAGE: 400,
+  MANUAL_TOP_UP_DISABLED: 400,
+  TOP_UP_OUT_OF_RANGE: 400,
 };
 
 /**

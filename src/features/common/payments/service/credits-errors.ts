@@ -11,7 +11,10 @@ export type CreditsErrorCode =
   | 'USER_NOT_FOUND'
   | 'IDEMPOTENCY_CONFLICT'
   | 'CREDITS_DISABLED'
-  | 'BALANCE_LIMIT';
+  | 'BALANCE_LIMIT'
+  | 'UNKNOWN_PACKAGE'
+  | 'MANUAL_TOP_UP_DISABLED'
+  | 'TOP_UP_OUT_OF_RANGE';
 
 export abstract class CreditsError extends AppError {
   abstract override readonly code: CreditsErrorCode;
@@ -77,5 +80,40 @@ export class CreditsBalanceLimitError extends CreditsError {
   constructor(options?: ErrorOptions) {
     super(`The balance would exceed ${Number.MAX_SAFE_INTEGER} credits`, options);
     this.name = 'CreditsBalanceLimitError';
+  }
+}
+
+/** No credit package with that id in src/config/app.ts. No checkout was created. */
+export class UnknownPackageError extends CreditsError {
+  readonly code = 'UNKNOWN_PACKAGE';
+  constructor(readonly packageId: string) {
+    super(`No credit package "${packageId}" in billing.credits.packages`);
+    this.name = 'UnknownPackageError';
+  }
+}
+
+/** A manual amount while `billing.credits.enterManually` is false. No checkout was created. */
+export class ManualTopUpDisabledError extends CreditsError {
+  readonly code = 'MANUAL_TOP_UP_DISABLED';
+  constructor() {
+    super('Manual top-ups are disabled: set billing.credits.enterManually to true in src/config/app.ts');
+    this.name = 'ManualTopUpDisabledError';
+  }
+}
+
+/** A manual amount below Stripe's minimum charge or above the configured maximum. */
+export class TopUpOutOfRangeError extends CreditsError {
+  readonly code = 'TOP_UP_OUT_OF_RANGE';
+  constructor(
+    readonly credits: number,
+    readonly min: number,
+    readonly max: number,
+  ) {
+    super(`A top-up must be between ${min} and ${max} credits, not ${credits}`);
+    this.name = 'TopUpOutOfRangeError';
+  }
+
+  override get details() {
+    return { min: this.min, max: this.max };
   }
 }

@@ -79,7 +79,14 @@ function toEntry(row: EntryRow): LedgerEntry {
 }
 
 /** The `INSERT … SELECT` that appends an entry from the `updated` CTE's balances. */
-function appendEntry(type: CreditTransactionType, ctx: EntryContext, deltas: { purchased: SQL; bonus: SQL; used: SQL }): SQL {
+function appendEntry(
+  type: CreditTransactionType,
+  ctx: EntryContext,
+  deltas: { purchased: SQL; bonus: SQL; used: SQL },
+  /** A jsonb expression merged into the metadata, for facts only the statement knows. */
+  computedMetadata?: SQL,
+): SQL {
+  const metadata = sql`${ctx.metadata ? JSON.stringify(ctx.metadata) : null}::jsonb`;
   return sql`
     insert into credit_transactions (
       user_id, type, purchased_delta, bonus_delta, used_delta, purchased_after, bonus_after, used_after,
@@ -89,7 +96,7 @@ function appendEntry(type: CreditTransactionType, ctx: EntryContext, deltas: { p
     select ${ctx.userId}, ${type}::credit_transaction_type, ${deltas.purchased}, ${deltas.bonus}, ${deltas.used},
       updated.purchased, updated.bonus, updated.used,
       ${ctx.reason}, ${ctx.actorType}::credit_actor_type, ${ctx.actorId ?? null}, ${ctx.idempotencyKey ?? null},
-      ${ctx.requestFingerprint ?? null}, ${ctx.metadata ? JSON.stringify(ctx.metadata) : null}::jsonb,
+      ${ctx.requestFingerprint ?? null}, ${computedMetadata ? sql`coalesce(${metadata}, '{}'::jsonb) || ${computedMetadata}` : metadata},
       ${ctx.stripeCheckoutSessionId ?? null}, ${ctx.stripePaymentIntentId ?? null}, ${ctx.stripeEventId ?? null}
     from updated
     returning *`;
@@ -125,6 +132,33 @@ export function deductionStatement(credits: number, ctx: EntryContext): SQL {
       returning b.purchased, b.bonus, b.used, split.from_bonus, split.from_purchased
     )
     ${appendEntry('deduction', ctx, { purchased: sql`-updated.from_purchased`, bonus: sql`-updated.from_bonus`, used: cost })}`;
+}
+
+/**
+ * Takes back up to `credits` purchased credits (a refund): as many as the user still has, never
+ * below zero. The entry's metadata records `creditsShortfall`, what could not be taken back because
+ * it was already spent. Locks and computes like `deductionStatement`.
+ */
+export function reversalStatement(credits: number, ctx: EntryContext): SQL {
+  const wanted = sql`${credits}::bigint`;
+  return sql`
+    with current as materialized (
+      select user_id, purchased, bonus, used from credit_balances where user_id = ${ctx.userId} for update
+    ), split as (
+      select user_id, purchased, bonus, used, least(purchased, ${wanted}) as taken from current
+    ), updated as (
+      update credit_balances b
+      set purchased = split.purchased - split.taken, updated_at = now()
+      from split
+      where b.user_id = split.user_id
+      returning b.purchased, b.bonus, b.used, split.taken
+    )
+    ${appendEntry(
+      'refund',
+      ctx,
+      { purchased: sql`-updated.taken`, bonus: sql`0::bigint`, used: sql`0::bigint` },
+      sql`jsonb_build_object('creditsShortfall', ${wanted} - updated.taken)`,
+    )}`;
 }
 
 /** Adds credits to one bucket, creating the balance row on a user's first credit. */

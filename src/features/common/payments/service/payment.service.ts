@@ -1,8 +1,20 @@
-import { addCreditsSchema, parseCreditsInput, type AddCreditsInput } from '@/features/common/payments/service/credits-input.schema';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+
+import { appConfig } from '@/config/app';
+import { manualTopUpLimits, priceForCredits } from '@/features/common/payments/manual-top-up';
 import { balanceAfter, type CreditsBalance } from '@/features/common/payments/service/credits-balance.service';
+import {
+  ManualTopUpDisabledError,
+  TopUpOutOfRangeError,
+  UnknownPackageError,
+  UserNotFoundError,
+} from '@/features/common/payments/service/credits-errors';
+import { addCreditsSchema, parseCreditsInput, type AddCreditsInput } from '@/features/common/payments/service/credits-input.schema';
 import { applyOnce, creditStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
+import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { getDb } from '@/shared/db/client';
-import type { CreditTransactionType } from '@/shared/db/schema';
+import { creditPurchases, users, type CreditTransactionType } from '@/shared/db/schema';
 
 export interface AddCreditsResult extends CreditsBalance {
   transactionId: string;
@@ -36,4 +48,103 @@ export async function addCreditsDirectly(
   const entry = await applyOnce(db, ctx, () => runLedgerStatement(db, creditStatement(type, creditsType, credits, ctx), userId));
   // A credit statement always yields its entry; only a deduction can be held back.
   return { ...balanceAfter(entry!), transactionId: String(entry!.id) };
+}
+
+const absoluteUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' });
+const checkoutSchema = z.union([
+  z.object({ userId: z.string().min(1), packageId: z.string().min(1) }),
+  z.object({ userId: z.string().min(1), credits: z.number().int({ message: 'must be a whole number' }).positive({ message: 'must be greater than zero' }) }),
+]);
+const returnUrlsSchema = z.object({ successUrl: absoluteUrl, cancelUrl: absoluteUrl });
+
+export type CheckoutRequest = { userId: string; packageId: string } | { userId: string; credits: number };
+export interface CheckoutSession {
+  id: string;
+  /** Where to send the buyer: Stripe Checkout, or the simulator's page. */
+  url: string;
+}
+
+/**
+ * Starts a purchase: a package by id (priced by its Stripe `priceId`), or a manual number of credits
+ * when `enterManually` is on (priced here from `pricePerCredit`, within Stripe's minimum charge and
+ * `maxManualCredits`). The price is decided on the server; the pending purchase is recorded, with
+ * those credits and that amount, before the checkout session is created, and fulfilment later
+ * credits from that record.
+ *
+ * Throws `UnknownPackageError`, `ManualTopUpDisabledError`, `TopUpOutOfRangeError`,
+ * `InvalidCreditsInputError` or `UserNotFoundError` before calling Stripe.
+ */
+export async function createCreditsCheckoutSession(
+  request: CheckoutRequest,
+  urls: { successUrl: string; cancelUrl: string },
+): Promise<CheckoutSession> {
+  const input = parseCreditsInput(checkoutSchema, request);
+  const { successUrl, cancelUrl } = parseCreditsInput(returnUrlsSchema, urls);
+  const config = appConfig.billing.credits;
+
+  let order: { packageId: string | null; priceId: string | null; name: string; credits: number; amountMinor: number; currency: string };
+  if ('packageId' in input) {
+    const pkg = config.packages.find((p) => p.id === input.packageId);
+    if (!pkg) throw new UnknownPackageError(input.packageId);
+    order = { packageId: pkg.id, priceId: pkg.priceId, name: pkg.name, credits: pkg.creditsAmount, amountMinor: pkg.amountMinor, currency: pkg.currency };
+  } else {
+    if (!config.enterManually) throw new ManualTopUpDisabledError();
+    const { minCredits, maxCredits } = manualTopUpLimits(config);
+    if (input.credits < minCredits || input.credits > maxCredits) throw new TopUpOutOfRangeError(input.credits, minCredits, maxCredits);
+    order = {
+      packageId: null,
+      priceId: null,
+      name: `${input.credits.toLocaleString('en-US')} credits`,
+      credits: input.credits,
+      amountMinor: priceForCredits(input.credits, config),
+      currency: config.currency,
+    };
+  }
+
+  const db = await getDb();
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, input.userId));
+  if (!user) throw new UserNotFoundError(input.userId);
+
+  const [purchase] = await db
+    .insert(creditPurchases)
+    .values({
+      userId: input.userId,
+      packageId: order.packageId,
+      credits: order.credits,
+      amountMinor: order.amountMinor,
+      currency: order.currency,
+      successUrl,
+      cancelUrl,
+    })
+    .returning({ id: creditPurchases.id });
+  const purchaseId = purchase!.id;
+
+  const gateway = getPaymentsGateway();
+  let session: CheckoutSession;
+  if (gateway.kind === 'simulator') {
+    const id = `cs_sim_${purchaseId.replaceAll('-', '')}`;
+    session = { id, url: new URL(`/checkout/simulator/${id}`, successUrl).toString() };
+  } else {
+    const metadata = { purchaseId, userId: input.userId, packageId: order.packageId ?? '', credits: String(order.credits) };
+    const created = await gateway.stripe.checkout.sessions.create(
+      {
+        mode: 'payment',
+        line_items: order.priceId
+          ? [{ price: order.priceId, quantity: 1 }]
+          : [{ price_data: { currency: order.currency, unit_amount: order.amountMinor, product_data: { name: order.name } }, quantity: 1 }],
+        client_reference_id: input.userId,
+        ...(user.email && { customer_email: user.email }),
+        metadata,
+        payment_intent_data: { metadata },
+        success_url: successUrl,
+        cancel_url: cancelUrl,
+      },
+      // A retried request for this purchase returns the same session instead of opening a second.
+      { idempotencyKey: `credits-checkout:${purchaseId}` },
+    );
+    if (!created.url) throw new Error(`Stripe returned checkout session ${created.id} without a URL`);
+    session = { id: created.id, url: created.url };
+  }
+  await db.update(creditPurchases).set({ stripeCheckoutSessionId: session.id, updatedAt: new Date() }).where(eq(creditPurchases.id, purchaseId));
+  return session;
 }

@@ -1,0 +1,19 @@
+import { runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
+import { openConfiguredDatabase, setDatabase } from '@/shared/db/client';
+
+// `npm run payments:retry`: runs every pending payment side effect (callbacks, receipts) that failed
+// or never ran. Safe to run at any time and from cron: each task succeeds at most once.
+const handle = await openConfiguredDatabase();
+setDatabase(handle);
+try {
+  let total = { done: 0, failed: 0 };
+  for (;;) {
+    const batch = await runPaymentTasks();
+    total = { done: total.done + batch.done, failed: total.failed + batch.failed };
+    if (batch.done === 0) break;
+  }
+  console.log(`Payment tasks: ${total.done} done, ${total.failed} failed (kept for the next run).`);
+  process.exitCode = total.failed > 0 ? 1 : 0;
+} finally {
+  await handle.close();
+}

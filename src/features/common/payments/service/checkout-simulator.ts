@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+
+import { and, eq } from 'drizzle-orm';
+
+import { appConfig } from '@/config/app';
+import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
+import { getDb } from '@/shared/db/client';
+import { creditPurchases, users, type CreditPurchase } from '@/shared/db/schema';
+
+/*
+ * The payments seam's embedded default: a local stand-in for Stripe Checkout. Paying builds the
+ * event Stripe would send, signs it with the webhook secret exactly as Stripe does, and posts it to
+ * the app's own webhook route — so everything after the payment provider (signature check,
+ * fulfilment, ledger, callbacks, receipt) is the code that runs in production.
+ */
+
+export interface SimulatedCheckout {
+  purchase: CreditPurchase;
+  itemName: string;
+}
+
+/** The checkout `sessionId` of `userId`, or null when the simulator is off or it is not theirs. */
+export async function getSimulatedCheckout(sessionId: string, userId: string): Promise<SimulatedCheckout | null> {
+  if (getPaymentsGateway().kind !== 'simulator') return null;
+  const db = await getDb();
+  const [purchase] = await db
+    .select()
+    .from(creditPurchases)
+    .where(and(eq(creditPurchases.stripeCheckoutSessionId, sessionId), eq(creditPurchases.userId, userId)));
+  if (!purchase) return null;
+  const pkg = appConfig.billing.credits.packages.find((p) => p.id === purchase.packageId);
+  return { purchase, itemName: pkg?.name ?? `${purchase.credits.toLocaleString('en-US')} credits` };
+}
+
+/** A `checkout.session.completed` event for a paid purchase, shaped as Stripe sends it. */
+export function buildCheckoutCompletedEvent(purchase: CreditPurchase, customerEmail: string | null) {
+  const sessionId = purchase.stripeCheckoutSessionId!;
+  const metadata = { purchaseId: purchase.id, userId: purchase.userId, packageId: purchase.packageId ?? '', credits: String(purchase.credits) };
+  return {
+    id: `evt_sim_${randomBytes(12).toString('hex')}`,
+    object: 'event',
+    api_version: getPaymentsGateway().stripe.getApiField('version'),
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: 'checkout.session.completed',
+    data: {
+      object: {
+        id: sessionId,
+        object: 'checkout.session',
+        amount_subtotal: purchase.amountMinor,
+        amount_total: purchase.amountMinor,
+        cancel_url: purchase.cancelUrl,
+        client_reference_id: purchase.userId,
+        currency: purchase.currency,
+        customer_details: { email: customerEmail },
+        customer_email: customerEmail,
+        livemode: false,
+        metadata,
+        mode: 'payment',
+        payment_intent: `pi_sim_${purchase.id.replaceAll('-', '')}`,
+        payment_status: 'paid',
+        status: 'complete',
+        success_url: purchase.successUrl,
+        url: null,
+      },
+    },
+  };
+}
+
+export class SimulatedPaymentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimulatedPaymentError';
+  }
+}
+
+/**
+ * Pays a simulated checkout: posts the signed event to `webhookUrl` (this app's webhook route) and
+ * returns the success URL to send the buyer to. Throws when the webhook refuses the event.
+ */
+export async function paySimulatedCheckout(sessionId: string, userId: string, webhookUrl: string): Promise<string> {
+  const checkout = await getSimulatedCheckout(sessionId, userId);
+  if (!checkout) throw new SimulatedPaymentError(`No simulated checkout ${sessionId} for this user`);
+  const db = await getDb();
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+  const payload = JSON.stringify(buildCheckoutCompletedEvent(checkout.purchase, user?.email ?? null));
+  const { stripe, webhookSecret } = getPaymentsGateway();
+  const response = await fetch(webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: webhookSecret }) },
+    body: payload,
+  });
+  if (!response.ok) throw new SimulatedPaymentError(`The webhook answered ${response.status}: ${await response.text()}`);
+  return checkout.purchase.successUrl;
+}

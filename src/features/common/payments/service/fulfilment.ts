@@ -1,0 +1,94 @@
+import { and, eq, ne } from 'drizzle-orm';
+import type Stripe from 'stripe';
+
+import { appConfig } from '@/config/app';
+import { balanceAfter } from '@/features/common/payments/service/credits-balance.service';
+import { creditStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
+import type { CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
+import { enqueuePaymentTask, runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
+import { getDb } from '@/shared/db/client';
+import { creditPurchases, users, type CreditPurchaseStatus } from '@/shared/db/schema';
+import { formatMoney } from '@/shared/lib/money';
+
+export type FulfilmentOutcome = 'fulfilled' | 'already_fulfilled' | 'unknown_session';
+
+function paymentIntentId(session: Pick<Stripe.Checkout.Session, 'payment_intent'>): string | null {
+  const pi = session.payment_intent;
+  return typeof pi === 'string' ? pi : (pi?.id ?? null);
+}
+
+/**
+ * Credits the purchase behind a paid checkout session, exactly once. The purchase's change to
+ * `paid` is a conditional update that only one delivery can win (a concurrent one waits for the row
+ * and then finds it paid); the credit, its ledger entry (keyed by the session) and the side-effect
+ * tasks commit in the same transaction. The credits and amount come from the purchase row recorded
+ * at checkout, not from the event. After commit the receipt and callback run; a duplicate delivery
+ * retries any that failed before.
+ */
+export async function fulfillCheckoutSession(
+  session: Pick<Stripe.Checkout.Session, 'id' | 'payment_intent'>,
+  eventId: string,
+): Promise<FulfilmentOutcome> {
+  const db = await getDb();
+  const outcome = await db.transaction(async (tx): Promise<{ outcome: FulfilmentOutcome; purchaseId?: string }> => {
+    const [purchase] = await tx
+      .update(creditPurchases)
+      .set({ status: 'paid', fulfilledAt: new Date(), updatedAt: new Date(), stripePaymentIntentId: paymentIntentId(session) })
+      .where(and(eq(creditPurchases.stripeCheckoutSessionId, session.id), ne(creditPurchases.status, 'paid')))
+      .returning();
+    if (!purchase) {
+      const [known] = await tx.select({ id: creditPurchases.id }).from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, session.id));
+      return known ? { outcome: 'already_fulfilled', purchaseId: known.id } : { outcome: 'unknown_session' };
+    }
+
+    const pkg = appConfig.billing.credits.packages.find((p) => p.id === purchase.packageId);
+    const entry = await runLedgerStatement(
+      tx,
+      creditStatement('purchase', 'purchased', purchase.credits, {
+        userId: purchase.userId,
+        reason: pkg ? `Purchase: ${pkg.name}` : `Purchase: ${purchase.credits.toLocaleString('en-US')} credits`,
+        actorType: 'stripe',
+        idempotencyKey: `checkout:${session.id}`,
+        stripeCheckoutSessionId: session.id,
+        stripePaymentIntentId: purchase.stripePaymentIntentId,
+        stripeEventId: eventId,
+        metadata: { purchaseId: purchase.id, packageId: purchase.packageId, amountMinor: purchase.amountMinor, currency: purchase.currency },
+      }),
+      purchase.userId,
+    );
+    const [user] = await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId));
+    const payload: CreditsTopUpPayload = {
+      userId: purchase.userId,
+      email: user?.email ?? null,
+      name: user?.name ?? null,
+      creditsAdded: purchase.credits,
+      amountText: formatMoney(purchase.amountMinor, purchase.currency),
+      amountMinor: purchase.amountMinor,
+      currency: purchase.currency,
+      packageId: purchase.packageId,
+      purchaseId: purchase.id,
+      checkoutSessionId: session.id,
+      creditsBalance: balanceAfter(entry!).creditsBalance,
+    };
+    await enqueuePaymentTask(tx, 'top_up_callback', purchase.id, payload);
+    await enqueuePaymentTask(tx, 'top_up_receipt', purchase.id, payload);
+    return { outcome: 'fulfilled', purchaseId: purchase.id };
+  });
+
+  if (outcome.purchaseId) await runPaymentTasks({ references: [outcome.purchaseId] });
+  return outcome.outcome;
+}
+
+/**
+ * Marks a still-pending purchase as failed (a delayed payment method was declined) or expired (the
+ * session timed out unpaid). A purchase already paid is left alone, whatever order events arrive in.
+ */
+export async function markPurchase(sessionId: string, status: Extract<CreditPurchaseStatus, 'failed' | 'expired'>): Promise<boolean> {
+  const db = await getDb();
+  const updated = await db
+    .update(creditPurchases)
+    .set({ status, updatedAt: new Date() })
+    .where(and(eq(creditPurchases.stripeCheckoutSessionId, sessionId), eq(creditPurchases.status, 'pending')))
+    .returning({ id: creditPurchases.id });
+  return updated.length > 0;
+}

@@ -1,0 +1,61 @@
+/**
+ * Your hooks into payment events: webhooks to other systems, analytics, CRM updates, Slack pings.
+ *
+ * Each runs once per event, after the credits change has committed. A hook that throws is logged and
+ * retried (by the next delivery of the event, or `npm run payments:retry`); it never undoes or repeats
+ * the credit. Keep them idempotent where you can: a retry after a partial failure runs the hook again.
+ */
+
+export interface CreditsTopUpPayload {
+  userId: string;
+  email: string | null;
+  name: string | null;
+  creditsAdded: number;
+  /** The amount paid, formatted for people: "$10.00". */
+  amountText: string;
+  amountMinor: number;
+  currency: string;
+  /** The configured package, or null for a manual amount. */
+  packageId: string | null;
+  purchaseId: string;
+  checkoutSessionId: string;
+  creditsBalance: number;
+}
+
+export interface CreditsRefundPayload {
+  userId: string;
+  purchaseId: string;
+  /** Why: a refund, or a dispute the merchant lost. */
+  cause: 'refund' | 'dispute_lost';
+  /** Credits the refund entitled us to take back. */
+  creditsReversed: number;
+  /** Of those, credits the user had already spent: they could not be taken back. */
+  creditsShortfall: number;
+  amountRefundedMinor: number;
+  currency: string;
+}
+
+export interface CreditsDisputePayload {
+  userId: string;
+  purchaseId: string;
+  disputeId: string;
+  amountMinor: number;
+  currency: string;
+  reason: string;
+  status: string;
+}
+
+/** Called once per fulfilled credit purchase. */
+export async function onCreditsTopUp(payload: CreditsTopUpPayload): Promise<void> {
+  console.info('[credits] top-up', payload);
+}
+
+/** Called once per refund (or lost dispute) that took credits back. */
+export async function onCreditsRefunded(payload: CreditsRefundPayload): Promise<void> {
+  console.info('[credits] refund', payload);
+}
+
+/** Called once when a dispute is opened on a purchase. Credits are untouched until it is lost. */
+export async function onCreditsDisputed(payload: CreditsDisputePayload): Promise<void> {
+  console.warn('[credits] dispute opened', payload);
+}

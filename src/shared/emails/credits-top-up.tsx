@@ -1,0 +1,56 @@
+import { Button, Column, Heading, Row, Section, Text } from '@react-email/components';
+
+import { EmailLayout, emailStyles } from '@/shared/emails/email-layout';
+
+export interface CreditsTopUpEmailProps {
+  appName: string;
+  name: string | null;
+  creditsAdded: number;
+  /** The amount paid, already formatted: "$10.00". */
+  amountText: string;
+  creditsBalance: number;
+  creditsUrl: string;
+  purchaseId: string;
+}
+
+const number = new Intl.NumberFormat('en-US');
+
+function Line({ label, value }: { label: string; value: string }) {
+  return (
+    <Row style={{ borderBottom: '1px solid #e4e4e7' }}>
+      <Column style={{ padding: '10px 0', fontSize: 14, color: '#71717a' }}>{label}</Column>
+      <Column style={{ padding: '10px 0', fontSize: 14, color: '#18181b', fontWeight: 600, textAlign: 'right' }}>{value}</Column>
+    </Row>
+  );
+}
+
+/** The receipt sent once per fulfilled credit purchase. */
+export function CreditsTopUpEmail({ appName, name, creditsAdded, amountText, creditsBalance, creditsUrl, purchaseId }: CreditsTopUpEmailProps) {
+  return (
+    <EmailLayout preview={`${number.format(creditsAdded)} credits were added to your ${appName} account`} appName={appName}>
+      <Heading style={emailStyles.heading}>Thanks for your purchase{name ? `, ${name}` : ''}</Heading>
+      <Text style={emailStyles.paragraph}>Your credits are ready to use.</Text>
+      <Section style={{ margin: '8px 0 24px' }}>
+        <Line label="Credits added" value={number.format(creditsAdded)} />
+        <Line label="Amount paid" value={amountText} />
+        <Line label="New balance" value={`${number.format(creditsBalance)} credits`} />
+      </Section>
+      <Button href={creditsUrl} style={emailStyles.button}>
+        View your credits
+      </Button>
+      <Text style={emailStyles.muted}>Purchase reference: {purchaseId}</Text>
+    </EmailLayout>
+  );
+}
+
+CreditsTopUpEmail.PreviewProps = {
+  appName: 'Acme Credits',
+  name: 'Ada',
+  creditsAdded: 1000,
+  amountText: '$10.00',
+  creditsBalance: 1100,
+  creditsUrl: 'http://localhost:3000/dashboard/billings/credits',
+  purchaseId: '6f1c2a9e-3b7d-4d0e-9a51-2f8c7e1d4b3a',
+} satisfies CreditsTopUpEmailProps;
+
+export default CreditsTopUpEmail;

@@ -1,0 +1,93 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { appConfig } from '@/config/app';
+import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
+import { getDb } from '@/shared/db/client';
+import { creditPurchases } from '@/shared/db/schema';
+import { createUser } from '../helpers/factories';
+import { startStripeServer } from '../helpers/stripe-server';
+import { setupTestDatabase } from '../helpers/test-database';
+
+setupTestDatabase();
+
+let stripe: Awaited<ReturnType<typeof startStripeServer>>;
+beforeAll(async () => {
+  stripe = await startStripeServer();
+});
+afterAll(() => stripe.close());
+
+const urls = { successUrl: 'http://localhost:3000/dashboard?billing=success', cancelUrl: 'http://localhost:3000/dashboard?billing=cancel' };
+
+async function purchaseOf(sessionId: string) {
+  const db = await getDb();
+  const [purchase] = await db.select().from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, sessionId));
+  return purchase;
+}
+
+describe('createCreditsCheckoutSession against a Stripe-compatible server', () => {
+  it('sends a package purchase with its price, the buyer, metadata, return URLs and an idempotency key', async () => {
+    const user = await createUser({ email: 'buyer@example.com' });
+    const session = await createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, urls);
+
+    expect(session.url).toBe(`https://checkout.stripe.com/c/pay/${session.id}`);
+    const purchase = await purchaseOf(session.id);
+    expect(purchase).toMatchObject({ userId: user.id, packageId: 'starter', credits: 1000, amountMinor: 1000, currency: 'usd', status: 'pending' });
+
+    const request = stripe.requests.at(-1)!;
+    expect(request.method).toBe('POST');
+    expect(request.path).toBe('/v1/checkout/sessions');
+    expect(request.headers['idempotency-key']).toBe(`credits-checkout:${purchase!.id}`);
+    expect(request.form).toEqual({
+      mode: 'payment',
+      'line_items[0][price]': 'starter',
+      'line_items[0][quantity]': '1',
+      client_reference_id: user.id,
+      customer_email: 'buyer@example.com',
+      'metadata[purchaseId]': purchase!.id,
+      'metadata[userId]': user.id,
+      'metadata[packageId]': 'starter',
+      'metadata[credits]': '1000',
+      'payment_intent_data[metadata][purchaseId]': purchase!.id,
+      'payment_intent_data[metadata][userId]': user.id,
+      'payment_intent_data[metadata][packageId]': 'starter',
+      'payment_intent_data[metadata][credits]': '1000',
+      success_url: urls.successUrl,
+      cancel_url: urls.cancelUrl,
+    });
+  });
+
+  it('prices a manual amount on the server from pricePerCredit, in cents, via price_data', async () => {
+    const user = await createUser();
+    const session = await createCreditsCheckoutSession({ userId: user.id, credits: 2500 }, urls);
+    const form = stripe.requests.at(-1)!.form;
+    expect(form['line_items[0][price_data][unit_amount]']).toBe('2500');
+    expect(form['line_items[0][price_data][currency]']).toBe('usd');
+    expect(form['line_items[0][price_data][product_data][name]']).toBe('2,500 credits');
+    expect(await purchaseOf(session.id)).toMatchObject({ packageId: null, credits: 2500, amountMinor: 2500 });
+  });
+
+  it.each([
+    ['an unknown package', { packageId: 'platinum' }, 'UNKNOWN_PACKAGE'],
+    ['fewer credits than Stripe’s minimum charge', { credits: 49 }, 'TOP_UP_OUT_OF_RANGE'],
+    ['more credits than the configured maximum', { credits: appConfig.billing.credits.maxManualCredits + 1 }, 'TOP_UP_OUT_OF_RANGE'],
+    ['a fractional amount', { credits: 100.5 }, 'INVALID_INPUT'],
+  ])('refuses %s without calling Stripe or recording a purchase', async (_label, order, code) => {
+    const user = await createUser();
+    const before = stripe.requests.length;
+    await expect(createCreditsCheckoutSession({ userId: user.id, ...order } as never, urls)).rejects.toMatchObject({ code });
+    expect(stripe.requests.length).toBe(before);
+    const db = await getDb();
+    expect(await db.select().from(creditPurchases).where(eq(creditPurchases.userId, user.id))).toEqual([]);
+  });
+
+  it('refuses manual amounts while enterManually is off', async () => {
+    const user = await createUser();
+    appConfig.billing.credits.enterManually = false;
+    try {
+      await expect(createCreditsCheckoutSession({ userId: user.id, credits: 1000 }, urls)).rejects.toMatchObject({ code: 'MANUAL_TOP_UP_DISABLED' });
+    } finally {
+      appConfig.billing.credits.enterManually = true;
+    }
+  });
+});

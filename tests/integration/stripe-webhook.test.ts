@@ -1,0 +1,250 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { getCreditsBalance, deductCreditsBonusFirst } from '@/features/common/payments/service/credits-balance.service';
+import { onCreditsDisputed, onCreditsRefunded, onCreditsTopUp } from '@/features/common/payments/service/payment-callback.service';
+import { runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
+import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
+import { getDb } from '@/shared/db/client';
+import { creditPurchases, paymentTasks } from '@/shared/db/schema';
+import { listOutboxEmails } from '@/shared/email/outbox';
+import { createUser, expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
+import { deliver, fixtureEvent } from '../helpers/stripe-events';
+import { startStripeServer } from '../helpers/stripe-server';
+import { setupTestDatabase } from '../helpers/test-database';
+
+// The integrator's hooks are counted, and still run.
+vi.mock('@/features/common/payments/service/payment-callback.service', async (importOriginal) => {
+  const original = await importOriginal<typeof import('@/features/common/payments/service/payment-callback.service')>();
+  return {
+    onCreditsTopUp: vi.fn(original.onCreditsTopUp),
+    onCreditsRefunded: vi.fn(original.onCreditsRefunded),
+    onCreditsDisputed: vi.fn(original.onCreditsDisputed),
+  };
+});
+vi.spyOn(console, 'info').mockImplementation(() => {});
+vi.spyOn(console, 'warn').mockImplementation(() => {});
+vi.spyOn(console, 'error').mockImplementation(() => {});
+
+setupTestDatabase();
+
+let stripe: Awaited<ReturnType<typeof startStripeServer>>;
+beforeAll(async () => {
+  stripe = await startStripeServer();
+});
+afterAll(() => stripe.close());
+
+/** A user with a pending Starter Pack purchase (1000 credits for $10.00) and the events Stripe would send for it. */
+async function pendingPurchase() {
+  const user = await createUser({ email: `buyer-${Math.random().toString(36).slice(2)}@example.com` });
+  const session = await createCreditsCheckoutSession(
+    { userId: user.id, packageId: 'starter' },
+    { successUrl: 'http://localhost:3000/?billing=success', cancelUrl: 'http://localhost:3000/?billing=cancel' },
+  );
+  const paymentIntent = `pi_test_${session.id}`;
+  const sessionFields = { id: session.id, payment_intent: paymentIntent, amount_total: 1000, amount_subtotal: 1000, client_reference_id: user.id };
+  return {
+    user,
+    session,
+    completed: (fields: object = {}) => fixtureEvent('checkout.session.completed.json', { ...sessionFields, ...fields }),
+    event: (file: string, fields: object = {}) => fixtureEvent(file, { ...sessionFields, ...fields }),
+    refunded: (amountRefunded: number) => fixtureEvent('charge.refunded.json', { payment_intent: paymentIntent, amount: 1000, amount_refunded: amountRefunded }),
+    dispute: (status: string, id = `dp_${session.id}`) =>
+      fixtureEvent('charge.dispute.created.json', { id, payment_intent: paymentIntent, amount: 1000, status }),
+  };
+}
+
+async function purchaseStatus(sessionId: string) {
+  const db = await getDb();
+  const [purchase] = await db.select().from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, sessionId));
+  return purchase!.status;
+}
+
+describe('checkout fulfilment', () => {
+  it('credits a paid completion to the purchased bucket, from the purchase record', async () => {
+    const p = await pendingPurchase();
+    // Metadata an attacker could not sign anyway; fulfilment ignores it and credits what the purchase recorded.
+    const response = await deliver(p.completed({ metadata: { credits: '999999' } }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ received: true, outcome: 'fulfilled' });
+    expect(await getCreditsBalance(p.user.id)).toMatchObject({ creditsPurchased: 1000, creditsBonus: 0 });
+    expect(await purchaseStatus(p.session.id)).toBe('paid');
+    expect((await ledgerOf(p.user.id))[0]).toMatchObject({
+      type: 'purchase',
+      purchasedDelta: 1000,
+      actorType: 'stripe',
+      reason: 'Purchase: Starter Pack',
+      stripeCheckoutSessionId: p.session.id,
+    });
+  });
+
+  it('credits once when the same event is delivered 20 times at once', async () => {
+    const p = await pendingPurchase();
+    const event = p.completed();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => deliver(event)));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
+    expect(await ledgerOf(p.user.id)).toHaveLength(1);
+    await expectLedgerMatchesBalances();
+  });
+
+  it('credits once across different events for the same session', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.completed());
+    await deliver(p.event('checkout.session.async_payment_succeeded.json', { payment_status: 'paid' }));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
+  });
+
+  it('waits on an unpaid completion and credits when the delayed payment succeeds', async () => {
+    const p = await pendingPurchase();
+    const waiting = await deliver(p.event('checkout.session.completed.async-unpaid.json', { payment_status: 'unpaid' }));
+    expect(await waiting.json()).toMatchObject({ outcome: 'awaiting_payment' });
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(0);
+
+    await deliver(p.event('checkout.session.async_payment_succeeded.json', { payment_status: 'paid' }));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
+  });
+
+  it('marks the purchase failed when the delayed payment fails, crediting nothing', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.event('checkout.session.completed.async-unpaid.json', { payment_status: 'unpaid' }));
+    await deliver(p.event('checkout.session.async_payment_failed.json', { payment_status: 'unpaid' }));
+    expect(await purchaseStatus(p.session.id)).toBe('failed');
+    expect(await ledgerOf(p.user.id)).toEqual([]);
+  });
+
+  it('marks an unpaid session expired, and never un-pays a paid one', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.event('checkout.session.expired.json', { status: 'expired', payment_status: 'unpaid' }));
+    expect(await purchaseStatus(p.session.id)).toBe('expired');
+
+    const paid = await pendingPurchase();
+    await deliver(paid.completed());
+    await deliver(paid.event('checkout.session.expired.json', { status: 'expired' }));
+    expect(await purchaseStatus(paid.session.id)).toBe('paid');
+  });
+
+  it('answers 500 when the database fails mid-handling, and credits once on Stripe’s retry', async () => {
+    const p = await pendingPurchase();
+    const db = await getDb();
+    const event = p.completed();
+    await db.execute(sql`alter table credit_transactions rename to credit_transactions_away`);
+    try {
+      expect((await deliver(event)).status).toBe(500);
+    } finally {
+      await db.execute(sql`alter table credit_transactions_away rename to credit_transactions`);
+    }
+    expect(await purchaseStatus(p.session.id)).toBe('pending');
+    expect((await deliver(event)).status).toBe(200);
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
+  });
+});
+
+describe('webhook signature', () => {
+  it.each([
+    ['a tampered body', { body: JSON.stringify({ tampered: true }) }],
+    ['the wrong secret', { secret: 'whsec_wrong' }],
+    ['a stale timestamp', { timestamp: Math.floor(Date.now() / 1000) - 3600 }],
+  ])('refuses %s with 400 and writes nothing', async (_label, options) => {
+    const p = await pendingPurchase();
+    const response = await deliver(p.completed(), options);
+    expect(response.status).toBe(400);
+    expect(await ledgerOf(p.user.id)).toEqual([]);
+    expect(await purchaseStatus(p.session.id)).toBe('pending');
+  });
+
+  it('refuses a request without a signature', async () => {
+    const { POST } = await import('@/app/api/webhooks/stripe/route');
+    const response = await POST(new Request('http://localhost/api/webhooks/stripe', { method: 'POST', body: '{}' }));
+    expect(response.status).toBe(400);
+  });
+
+  it('acknowledges event types it does not handle with 2xx', async () => {
+    const response = await deliver(fixtureEvent('refund.created.json'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ outcome: 'ignored' });
+  });
+});
+
+describe('refunds and disputes', () => {
+  it('take back all purchased credits on a full refund', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.completed());
+    await deliver(p.refunded(1000));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(0);
+    expect((await ledgerOf(p.user.id)).at(-1)).toMatchObject({ type: 'refund', purchasedDelta: -1000, reason: 'Refund' });
+  });
+
+  it('take only the difference on each partial refund, and nothing on a repeated one', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.completed());
+    await deliver(p.refunded(250));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(750);
+    await deliver(p.refunded(600));
+    await deliver(p.refunded(600));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(400);
+    expect((await ledgerOf(p.user.id)).filter((e) => e.type === 'refund').map((e) => e.purchasedDelta)).toEqual([-250, -350]);
+  });
+
+  it('take what is left when credits were already spent, recording the shortfall, never below zero', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.completed());
+    await deductCreditsBonusFirst({ userId: p.user.id, credits: 800, reason: 'Work' });
+    await deliver(p.refunded(1000));
+    expect(await getCreditsBalance(p.user.id)).toMatchObject({ creditsPurchased: 0, creditsUsed: 800 });
+    expect((await ledgerOf(p.user.id)).at(-1)).toMatchObject({ type: 'refund', purchasedDelta: -200, metadata: { creditsShortfall: 800 } });
+    await expectLedgerMatchesBalances();
+  });
+
+  it('record a dispute and report it, leaving credits until it is lost; a lost dispute plus a refund take back once', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.completed());
+    await deliver(p.dispute('warning_needs_response'));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
+    expect(onCreditsDisputed).toHaveBeenCalledWith(expect.objectContaining({ userId: p.user.id, disputeId: `dp_${p.session.id}`, amountMinor: 1000 }));
+
+    await deliver(p.dispute('lost'));
+    await deliver(p.refunded(1000));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(0);
+    expect((await ledgerOf(p.user.id)).filter((e) => e.type === 'refund')).toHaveLength(1);
+    expect(onCreditsRefunded).toHaveBeenCalledWith(expect.objectContaining({ purchaseId: expect.any(String), cause: 'dispute_lost', creditsReversed: 1000 }));
+  });
+});
+
+describe('after a purchase', () => {
+  it('calls onCreditsTopUp and sends the receipt once, also when the webhook is delivered twice', async () => {
+    const p = await pendingPurchase();
+    vi.mocked(onCreditsTopUp).mockClear();
+    await deliver(p.completed());
+    await deliver(p.completed());
+
+    expect(onCreditsTopUp).toHaveBeenCalledTimes(1);
+    expect(onCreditsTopUp).toHaveBeenCalledWith(
+      expect.objectContaining({ userId: p.user.id, email: p.user.email, creditsAdded: 1000, amountText: '$10.00', packageId: 'starter', creditsBalance: 1000 }),
+    );
+    const receipts = await listOutboxEmails({ to: p.user.email! });
+    expect(receipts).toHaveLength(1);
+    expect(receipts[0]!.subject).toBe('Receipt: 1,000 credits added');
+    expect(receipts[0]!.text).toMatch(/Amount paid\s+\$10\.00/);
+    expect(receipts[0]!.text).toContain('/dashboard/billings/credits');
+  });
+
+  it('keeps the credit when the receipt cannot be sent, and sends it once on retry', async () => {
+    const p = await pendingPurchase();
+    const db = await getDb();
+    await db.execute(sql`alter table email_outbox rename to email_outbox_away`);
+    try {
+      expect((await deliver(p.completed())).status).toBe(200);
+    } finally {
+      await db.execute(sql`alter table email_outbox_away rename to email_outbox`);
+    }
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
+    const [task] = await db.select().from(paymentTasks).where(eq(paymentTasks.kind, 'top_up_receipt')).orderBy(sql`${paymentTasks.createdAt} desc`).limit(1);
+    expect(task).toMatchObject({ doneAt: null, attempts: 1, lastError: expect.stringContaining('email_outbox') });
+
+    await runPaymentTasks();
+    await deliver(p.completed());
+    expect(await listOutboxEmails({ to: p.user.email! })).toHaveLength(1);
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
+  });
+});
