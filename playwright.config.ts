@@ -31,6 +31,7 @@ export const e2eEnv = {
   RESEND_API_KEY: '',
   PAYMENTS_SIMULATOR: 'true',
   STRIPE_SECRET_KEY: '',
+  STRIPE_WEBHOOK_SECRET: 'whsec_e2e_simulator',
   ADMIN_EMAILS: 'admin@example.com',
   NEXT_TELEMETRY_DISABLED: '1',
 };

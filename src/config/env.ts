@@ -102,6 +102,9 @@ const envSchema = z
     }
     if (!raw.STRIPE_SECRET_KEY && !raw.PAYMENTS_SIMULATOR) {
       need('STRIPE_SECRET_KEY', 'is required in production (or set PAYMENTS_SIMULATOR=true to use the checkout simulator on purpose)');
+    } else if (!raw.STRIPE_SECRET_KEY && !raw.STRIPE_WEBHOOK_SECRET) {
+      // The development default is public: anyone could sign events with it.
+      need('STRIPE_WEBHOOK_SECRET', 'is required in production, also with the checkout simulator (any whsec_… string of your own)');
     }
   })
   .transform((raw) => {

@@ -48,8 +48,15 @@ describe('parseEnv', () => {
       PGLITE_DIR: '/tmp/e2e',
       EMAIL_OUTBOX: 'true',
       PAYMENTS_SIMULATOR: 'true',
+      STRIPE_WEBHOOK_SECRET: 'whsec_e2e',
     });
     expect(env.seams).toEqual({ database: 'pglite', email: 'outbox', payments: 'simulator' });
+  });
+
+  it('does not let the simulator run in production on the public development webhook secret', () => {
+    expect(
+      problemsOf({ NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(32), PGLITE_DIR: '/tmp/e2e', EMAIL_OUTBOX: 'true', PAYMENTS_SIMULATOR: 'true' }),
+    ).toEqual(['STRIPE_WEBHOOK_SECRET']);
   });
 
   it('names a malformed variable and says what it should look like', () => {
