@@ -102,6 +102,11 @@ function appendEntry(
     returning *`;
 }
 
+/** The CTE `current`: the user's balance row, locked (see `deductionStatement`). */
+function lockedBalance(userId: string): SQL {
+  return sql`current as materialized (select user_id, purchased, bonus, used from credit_balances where user_id = ${userId} for update)`;
+}
+
 /**
  * The bonus-first deduction as one statement, so the row lock is held only while it runs:
  *
@@ -115,9 +120,7 @@ function appendEntry(
 export function deductionStatement(credits: number, ctx: EntryContext): SQL {
   const cost = sql`${credits}::bigint`;
   return sql`
-    with current as materialized (
-      select user_id, purchased, bonus, used from credit_balances where user_id = ${ctx.userId} for update
-    ), split as (
+    with ${lockedBalance(ctx.userId)}, split as (
       select user_id, purchased, bonus, used, least(bonus, ${cost}) as from_bonus, ${cost} - least(bonus, ${cost}) as from_purchased
       from current
       where bonus + purchased >= ${cost}
@@ -142,9 +145,7 @@ export function deductionStatement(credits: number, ctx: EntryContext): SQL {
 export function reversalStatement(credits: number, ctx: EntryContext): SQL {
   const wanted = sql`${credits}::bigint`;
   return sql`
-    with current as materialized (
-      select user_id, purchased, bonus, used from credit_balances where user_id = ${ctx.userId} for update
-    ), split as (
+    with ${lockedBalance(ctx.userId)}, split as (
       select user_id, purchased, bonus, used, least(purchased, ${wanted}) as taken from current
     ), updated as (
       update credit_balances b
