@@ -38,10 +38,7 @@ const DEV_STRIPE_WEBHOOK_SECRET = 'whsec_local_simulator_secret';
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    APP_URL: z.preprocess(
-      emptyToUndefined,
-      z.url({ message: 'must be an absolute URL such as https://app.example.com' }).default('http://localhost:3000'),
-    ),
+    APP_URL: z.preprocess(emptyToUndefined, z.url({ message: 'must be an absolute URL such as https://app.example.com' }).optional()),
 
     DATABASE_URL: z.preprocess(
       emptyToUndefined,
@@ -60,7 +57,7 @@ const envSchema = z
     ADMIN_EMAILS: emailList,
 
     RESEND_API_KEY: optionalString,
-    EMAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3).default('Credits <no-reply@example.com>')),
+    EMAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3, { message: 'must be a sender such as "Acme <billing@acme.com>"' }).optional()),
     EMAIL_OUTBOX: flag,
 
     STRIPE_SECRET_KEY: z.preprocess(
@@ -94,6 +91,8 @@ const envSchema = z
     if (!production) return;
 
     if (!raw.AUTH_SECRET) need('AUTH_SECRET', 'is required in production (generate one with `openssl rand -base64 32`)');
+    if (!raw.APP_URL) need('APP_URL', 'is required in production: the public URL used in emails and checkout links');
+    if (raw.RESEND_API_KEY && !raw.EMAIL_FROM) need('EMAIL_FROM', 'is required with RESEND_API_KEY in production: a sender on your verified domain');
     if (!raw.DATABASE_URL && !raw.PGLITE_DIR) {
       need('DATABASE_URL', 'is required in production (or set PGLITE_DIR to use the embedded database on purpose)');
     }
@@ -111,6 +110,8 @@ const envSchema = z
     const embeddedPayments = !raw.STRIPE_SECRET_KEY;
     return {
       ...raw,
+      APP_URL: raw.APP_URL ?? 'http://localhost:3000',
+      EMAIL_FROM: raw.EMAIL_FROM ?? 'Credits <no-reply@example.com>',
       AUTH_SECRET: raw.AUTH_SECRET ?? DEV_AUTH_SECRET,
       /** Where the embedded database lives when DATABASE_URL is unset. */
       PGLITE_DIR: raw.PGLITE_DIR ?? '.data/pglite',

@@ -209,6 +209,14 @@ describe('bad input writes nothing', () => {
     expect(await ledgerOf(user.id)).toHaveLength(1);
   });
 
+  it('refuses an idempotency key in the namespace reserved for purchases and the sign-up bonus', async () => {
+    const user = await userWith({ purchased: 10 });
+    await expect(
+      deductCreditsBonusFirst({ userId: user.id, credits: 1, reason: 'x', idempotencyKey: 'system:checkout:cs_123' }),
+    ).rejects.toThrow('idempotencyKey must not start with "system:" (reserved)');
+    expect(await ledgerOf(user.id)).toHaveLength(1);
+  });
+
   it('refuses a bucket other than bonus or purchased', async () => {
     const user = await createUser();
     await expect(

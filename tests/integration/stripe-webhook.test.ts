@@ -229,6 +229,20 @@ describe('after a purchase', () => {
     expect(receipts[0]!.text).toContain('/dashboard/billings/credits');
   });
 
+  it('retries a refund callback that failed when a later event for the purchase arrives', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.completed());
+    vi.mocked(onCreditsRefunded).mockClear().mockRejectedValueOnce(new Error('CRM is down'));
+    expect((await deliver(p.refunded(1000))).status).toBe(200);
+    expect(onCreditsRefunded).toHaveBeenCalledTimes(1);
+
+    await deliver(p.refunded(1000));
+    expect(onCreditsRefunded).toHaveBeenCalledTimes(2);
+    await deliver(p.refunded(1000));
+    expect(onCreditsRefunded).toHaveBeenCalledTimes(2);
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(0);
+  });
+
   it('keeps the credit when the receipt cannot be sent, and sends it once on retry', async () => {
     const p = await pendingPurchase();
     const db = await getDb();

@@ -38,13 +38,15 @@ describe('parseEnv', () => {
   });
 
   it('refuses to start production on embedded defaults it was not asked for, naming each variable', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['AUTH_SECRET', 'DATABASE_URL', 'RESEND_API_KEY', 'STRIPE_SECRET_KEY']);
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['AUTH_SECRET', 'APP_URL', 'DATABASE_URL', 'RESEND_API_KEY', 'STRIPE_SECRET_KEY']);
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(32), APP_URL: 'https://app.example.com', DATABASE_URL: 'postgres://db/app', RESEND_API_KEY: 're_1', STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' })).toEqual(['EMAIL_FROM']);
   });
 
   it('lets production use the embedded defaults when each is switched on explicitly', () => {
     const env = parseEnv({
       NODE_ENV: 'production',
       AUTH_SECRET: 'x'.repeat(32),
+      APP_URL: 'http://localhost:3100',
       PGLITE_DIR: '/tmp/e2e',
       EMAIL_OUTBOX: 'true',
       PAYMENTS_SIMULATOR: 'true',
@@ -55,7 +57,14 @@ describe('parseEnv', () => {
 
   it('does not let the simulator run in production on the public development webhook secret', () => {
     expect(
-      problemsOf({ NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(32), PGLITE_DIR: '/tmp/e2e', EMAIL_OUTBOX: 'true', PAYMENTS_SIMULATOR: 'true' }),
+      problemsOf({
+        NODE_ENV: 'production',
+        AUTH_SECRET: 'x'.repeat(32),
+        APP_URL: 'http://localhost:3100',
+        PGLITE_DIR: '/tmp/e2e',
+        EMAIL_OUTBOX: 'true',
+        PAYMENTS_SIMULATOR: 'true',
+      }),
     ).toEqual(['STRIPE_WEBHOOK_SECRET']);
   });
 

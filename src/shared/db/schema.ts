@@ -236,6 +236,8 @@ export const paymentTasks = pgTable(
     kind: paymentTaskKind('kind').notNull(),
     /** What the task reports on (a purchase id, a refund's ledger entry, a dispute id); one task per kind and reference. */
     reference: text('reference').notNull(),
+    /** The purchase the event was about: any later event for it retries its failed tasks. */
+    purchaseId: uuid('purchase_id').references(() => creditPurchases.id, { onDelete: 'cascade' }),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
@@ -247,6 +249,7 @@ export const paymentTasks = pgTable(
   (task) => [
     uniqueIndex('payment_tasks_kind_reference_idx').on(task.kind, task.reference),
     index('payment_tasks_pending_idx').on(task.createdAt).where(sql`${task.doneAt} is null`),
+    index('payment_tasks_pending_purchase_idx').on(task.purchaseId).where(sql`${task.doneAt} is null`),
   ],
 );
 export type PaymentTask = typeof paymentTasks.$inferSelect;

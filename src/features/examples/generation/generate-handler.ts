@@ -14,7 +14,9 @@ export async function handleGenerateRequest(request: Request, userId: string | n
     return Response.json({ error: { code: 'INVALID_INPUT', message: parsed.error.issues[0]?.message ?? 'Invalid request body.' } }, { status: 400 });
   }
   try {
-    const result = await runGeneration({ userId, prompt: parsed.data.prompt, idempotencyKey: request.headers.get('idempotency-key') ?? undefined });
+    // Scoped to this endpoint, so a client's key here cannot collide with its keys elsewhere.
+    const clientKey = request.headers.get('idempotency-key');
+    const result = await runGeneration({ userId, prompt: parsed.data.prompt, idempotencyKey: clientKey ? `generate:${clientKey}` : undefined });
     return Response.json(result);
   } catch (error) {
     const response = creditsErrorResponse(error);

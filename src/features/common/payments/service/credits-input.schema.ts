@@ -19,10 +19,15 @@ const reason = z
   .trim()
   .min(1, { message: 'must not be empty' })
   .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` });
+/** Keys the module writes for its own operations (purchases, the sign-up bonus) start with this. */
+export const SYSTEM_KEY_PREFIX = 'system:';
+
 const idempotencyKey = z
   .string({ message: 'must be a string' })
   .min(1, { message: 'must not be empty' })
   .max(MAX_IDEMPOTENCY_KEY_LENGTH, { message: `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` })
+  // A caller's key can never take the place of one of ours, so no request can pre-empt a purchase.
+  .refine((key) => !key.startsWith(SYSTEM_KEY_PREFIX), { message: `must not start with "${SYSTEM_KEY_PREFIX}" (reserved)` })
   .optional();
 const metadata = z.record(z.string(), z.unknown()).optional();
 

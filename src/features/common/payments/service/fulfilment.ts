@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 
 import { appConfig } from '@/config/app';
 import { balanceAfter } from '@/features/common/payments/service/credits-balance.service';
+import { SYSTEM_KEY_PREFIX } from '@/features/common/payments/service/credits-input.schema';
 import { creditStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
 import type { CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
 import { enqueuePaymentTask, runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
@@ -48,7 +49,7 @@ export async function fulfillCheckoutSession(
         userId: purchase.userId,
         reason: pkg ? `Purchase: ${pkg.name}` : `Purchase: ${purchase.credits.toLocaleString('en-US')} credits`,
         actorType: 'stripe',
-        idempotencyKey: `checkout:${session.id}`,
+        idempotencyKey: `${SYSTEM_KEY_PREFIX}checkout:${session.id}`,
         stripeCheckoutSessionId: session.id,
         stripePaymentIntentId: purchase.stripePaymentIntentId,
         stripeEventId: eventId,
@@ -70,12 +71,12 @@ export async function fulfillCheckoutSession(
       checkoutSessionId: session.id,
       creditsBalance: balanceAfter(entry!).creditsBalance,
     };
-    await enqueuePaymentTask(tx, 'top_up_callback', purchase.id, payload);
-    await enqueuePaymentTask(tx, 'top_up_receipt', purchase.id, payload);
+    await enqueuePaymentTask(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload });
+    await enqueuePaymentTask(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload });
     return { outcome: 'fulfilled', purchaseId: purchase.id };
   });
 
-  if (outcome.purchaseId) await runPaymentTasks({ references: [outcome.purchaseId] });
+  if (outcome.purchaseId) await runPaymentTasks({ purchaseId: outcome.purchaseId });
   return outcome.outcome;
 }
 

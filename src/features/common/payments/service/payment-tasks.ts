@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 
 import { appConfig } from '@/config/app';
 import { env } from '@/config/env';
@@ -22,10 +22,13 @@ const LEASE_MS = 2 * 60 * 1000;
  * Records a side effect to run after the current transaction commits. Call it inside the
  * transaction that makes the change; a second call for the same kind and reference is a no-op.
  */
-export async function enqueuePaymentTask(tx: Executor, kind: PaymentTaskKind, reference: string, payload: object): Promise<void> {
+export async function enqueuePaymentTask(
+  tx: Executor,
+  task: { kind: PaymentTaskKind; reference: string; purchaseId: string; payload: object },
+): Promise<void> {
   await tx
     .insert(paymentTasks)
-    .values({ kind, reference, payload: payload as Record<string, unknown> })
+    .values({ ...task, payload: task.payload as Record<string, unknown> })
     .onConflictDoNothing({ target: [paymentTasks.kind, paymentTasks.reference] });
 }
 
@@ -63,11 +66,11 @@ async function perform(task: PaymentTask): Promise<void> {
 }
 
 /**
- * Runs pending tasks (optionally only those about `references`). Each task is claimed with a lease,
+ * Runs pending tasks (optionally only those of one purchase). Each task is claimed with a lease,
  * so concurrent runners never run the same task at once, and marked done only after it succeeded;
  * a failure is logged and recorded for the next run. Returns how many ran and how many failed.
  */
-export async function runPaymentTasks(options: { references?: string[] } = {}): Promise<{ done: number; failed: number }> {
+export async function runPaymentTasks(options: { purchaseId?: string } = {}): Promise<{ done: number; failed: number }> {
   const db = await getDb();
   const now = new Date();
   const candidates = await db
@@ -77,7 +80,7 @@ export async function runPaymentTasks(options: { references?: string[] } = {}): 
       and(
         isNull(paymentTasks.doneAt),
         or(isNull(paymentTasks.lockedUntil), lt(paymentTasks.lockedUntil, now)),
-        options.references ? inArray(paymentTasks.reference, options.references) : undefined,
+        options.purchaseId ? eq(paymentTasks.purchaseId, options.purchaseId) : undefined,
       ),
     )
     .orderBy(asc(paymentTasks.createdAt))

@@ -10,7 +10,12 @@ import {
   UnknownPackageError,
   UserNotFoundError,
 } from '@/features/common/payments/service/credits-errors';
-import { addCreditsSchema, parseCreditsInput, type AddCreditsInput } from '@/features/common/payments/service/credits-input.schema';
+import {
+  addCreditsSchema,
+  parseCreditsInput,
+  SYSTEM_KEY_PREFIX,
+  type AddCreditsInput,
+} from '@/features/common/payments/service/credits-input.schema';
 import { applyOnce, creditStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { getDb } from '@/shared/db/client';
@@ -31,9 +36,15 @@ export interface AddCreditsResult extends CreditsBalance {
  */
 export async function addCreditsDirectly(
   input: AddCreditsInput,
-  options: { type?: Extract<CreditTransactionType, 'grant' | 'signup_bonus' | 'correction'> } = {},
+  options: {
+    type?: Extract<CreditTransactionType, 'grant' | 'signup_bonus' | 'correction'>;
+    /** For the module's own grants: a key in the reserved `system:` namespace, which callers cannot use. */
+    systemKey?: string;
+  } = {},
 ): Promise<AddCreditsResult> {
-  const { userId, credits, creditsType, reason, actorId, idempotencyKey, metadata } = parseCreditsInput(addCreditsSchema, input);
+  const parsed = parseCreditsInput(addCreditsSchema, input);
+  const { userId, credits, creditsType, reason, actorId, metadata } = parsed;
+  const idempotencyKey = options.systemKey ? `${SYSTEM_KEY_PREFIX}${options.systemKey}` : parsed.idempotencyKey;
   const type = options.type ?? 'grant';
   const db = await getDb();
   const ctx = {

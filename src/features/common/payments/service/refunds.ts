@@ -21,13 +21,7 @@ function idOf(value: string | { id: string } | null): string | null {
  * partial refund takes only the difference and a refund plus a lost dispute of the same money take it
  * once. Runs under the purchase row's lock, inside the caller's transaction.
  */
-async function reverseRefundedShare(
-  tx: Transaction,
-  purchase: CreditPurchase,
-  cause: Cause,
-  eventId: string,
-  tasks: string[],
-): Promise<ReversalOutcome> {
+async function reverseRefundedShare(tx: Transaction, purchase: CreditPurchase, cause: Cause, eventId: string): Promise<ReversalOutcome> {
   const lostMinor = Math.min(purchase.amountMinor, Math.max(purchase.amountRefundedMinor, purchase.amountDisputeLostMinor));
   // Integer share of the credits, rounded down: BigInt keeps credits × amount exact.
   const target = Number((BigInt(purchase.credits) * BigInt(lostMinor)) / BigInt(purchase.amountMinor));
@@ -57,37 +51,36 @@ async function reverseRefundedShare(
     amountRefundedMinor: lostMinor,
     currency: purchase.currency,
   };
-  await enqueuePaymentTask(tx, 'refund_callback', `refund:${entry!.id}`, payload);
-  tasks.push(`refund:${entry!.id}`);
+  await enqueuePaymentTask(tx, { kind: 'refund_callback', reference: `refund:${entry!.id}`, purchaseId: purchase.id, payload });
   return 'reversed';
 }
 
 /**
  * Runs `work` in a transaction holding the lock on the purchase paid by `paymentIntentId`, so
- * refunds and disputes of one payment apply one at a time; then runs the tasks `work` enqueued.
+ * refunds and disputes of one payment apply one at a time; then runs the purchase's pending tasks
+ * (those `work` enqueued, and any that failed on an earlier event).
  */
 async function withPurchaseLocked<T>(
   paymentIntentId: string | null,
-  work: (tx: Transaction, purchase: CreditPurchase, tasks: string[]) => Promise<T>,
+  work: (tx: Transaction, purchase: CreditPurchase) => Promise<T>,
 ): Promise<T | 'unknown_payment'> {
   if (!paymentIntentId) return 'unknown_payment';
   const db = await getDb();
-  const tasks: string[] = [];
   const result = await db.transaction(async (tx) => {
     const [purchase] = await tx.select().from(creditPurchases).where(eq(creditPurchases.stripePaymentIntentId, paymentIntentId)).for('update');
-    return purchase ? { value: await work(tx, purchase, tasks) } : null;
+    return purchase ? { purchaseId: purchase.id, value: await work(tx, purchase) } : null;
   });
   if (!result) return 'unknown_payment';
-  if (tasks.length > 0) await runPaymentTasks({ references: tasks });
+  await runPaymentTasks({ purchaseId: result.purchaseId });
   return result.value;
 }
 
 /** `charge.refunded`: takes back the refunded share of the purchase's credits (see above). */
 export async function applyChargeRefund(charge: Pick<Stripe.Charge, 'payment_intent' | 'amount_refunded'>, eventId: string): Promise<ReversalOutcome> {
-  return withPurchaseLocked(idOf(charge.payment_intent), async (tx, purchase, tasks) => {
+  return withPurchaseLocked(idOf(charge.payment_intent), async (tx, purchase) => {
     const refunded = Math.max(purchase.amountRefundedMinor, charge.amount_refunded);
     await tx.update(creditPurchases).set({ amountRefundedMinor: refunded }).where(eq(creditPurchases.id, purchase.id));
-    return reverseRefundedShare(tx, { ...purchase, amountRefundedMinor: refunded }, 'refund', eventId, tasks);
+    return reverseRefundedShare(tx, { ...purchase, amountRefundedMinor: refunded }, 'refund', eventId);
   });
 }
 
@@ -99,7 +92,7 @@ export async function recordDispute(
   dispute: Pick<Stripe.Dispute, 'id' | 'payment_intent' | 'amount' | 'reason' | 'status'>,
   eventId: string,
 ): Promise<ReversalOutcome | 'recorded'> {
-  return withPurchaseLocked(idOf(dispute.payment_intent), async (tx, purchase, tasks) => {
+  return withPurchaseLocked(idOf(dispute.payment_intent), async (tx, purchase) => {
     await tx
       .insert(creditDisputes)
       .values({ id: dispute.id, purchaseId: purchase.id, amountMinor: dispute.amount, reason: dispute.reason, status: dispute.status })
@@ -113,11 +106,10 @@ export async function recordDispute(
       reason: dispute.reason,
       status: dispute.status,
     };
-    await enqueuePaymentTask(tx, 'dispute_callback', dispute.id, payload);
-    tasks.push(dispute.id);
+    await enqueuePaymentTask(tx, { kind: 'dispute_callback', reference: dispute.id, purchaseId: purchase.id, payload });
     if (dispute.status !== 'lost') return 'recorded';
     const lost = Math.max(purchase.amountDisputeLostMinor, dispute.amount);
     await tx.update(creditPurchases).set({ amountDisputeLostMinor: lost }).where(eq(creditPurchases.id, purchase.id));
-    return reverseRefundedShare(tx, { ...purchase, amountDisputeLostMinor: lost }, 'dispute_lost', eventId, tasks);
+    return reverseRefundedShare(tx, { ...purchase, amountDisputeLostMinor: lost }, 'dispute_lost', eventId);
   });
 }

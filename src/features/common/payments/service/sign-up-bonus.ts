@@ -12,7 +12,7 @@ export async function grantSignUpBonus(userId: string): Promise<void> {
   const { enabled, initialBonusCredits } = appConfig.billing.credits;
   if (!enabled || initialBonusCredits <= 0) return;
   await addCreditsDirectly(
-    { userId, credits: initialBonusCredits, creditsType: 'bonus', reason: 'Sign-up bonus', idempotencyKey: SIGN_UP_BONUS_KEY },
-    { type: 'signup_bonus' },
+    { userId, credits: initialBonusCredits, creditsType: 'bonus', reason: 'Sign-up bonus' },
+    { type: 'signup_bonus', systemKey: SIGN_UP_BONUS_KEY },
   );
 }

@@ -1,0 +1,3 @@
+ALTER TABLE "payment_tasks" ADD COLUMN "purchase_id" uuid;--> statement-breakpoint
+ALTER TABLE "payment_tasks" ADD CONSTRAINT "payment_tasks_purchase_id_credit_purchases_id_fk" FOREIGN KEY ("purchase_id") REFERENCES "public"."credit_purchases"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "payment_tasks_pending_purchase_idx" ON "payment_tasks" USING btree ("purchase_id") WHERE "payment_tasks"."done_at" is null;
