@@ -14,7 +14,7 @@ test('a new user signs in with the magic link from the outbox and reaches the da
 
 test('a user who is not an admin gets a 404 for the admin pages', async ({ page }) => {
   await signInThroughOutbox(page, 'not-admin@example.com');
-  await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Admin', exact: true })).toHaveCount(0);
 
   const response = await page.goto('/dashboard/admin');
   expect(response?.status()).toBe(404);
@@ -23,7 +23,7 @@ test('a user who is not an admin gets a 404 for the admin pages', async ({ page 
 
 test('an address in ADMIN_EMAILS becomes an admin on sign-in', async ({ page }) => {
   await signInThroughOutbox(page, 'admin@example.com');
-  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Admin' })).toBeVisible();
   await expect(page.getByRole('row', { name: /^admin@example.com admin/ })).toBeVisible();
 });

@@ -1,15 +1,52 @@
 import type { Metadata } from 'next';
 
+import { appConfig } from '@/config/app';
 import { requireUser } from '@/features/common/auth/session';
+import { CreditsQuickAccess } from '@/features/common/payments/components/credits-quick-access';
+import { RunGenerationDemo } from '@/features/examples/generation/components/run-generation-demo';
+import { GENERATION_COST } from '@/features/examples/generation/run-generation';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/shared/components/ui/card';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
 export default async function DashboardPage() {
   const user = await requireUser();
   return (
-    <div className="flex flex-col gap-2">
-      <h1 className="text-2xl font-semibold tracking-tight">Welcome{user.name ? `, ${user.name}` : ''}</h1>
-      <p className="text-muted-foreground">Signed in as {user.email}.</p>
+    <div className="flex flex-col gap-8">
+      <div className="flex flex-col gap-1">
+        <h1 className="text-2xl font-semibold tracking-tight">Welcome{user.name ? `, ${user.name}` : ''}</h1>
+        <p className="text-muted-foreground">Signed in as {user.email}.</p>
+      </div>
+      {appConfig.billing.credits.enabled ? (
+        <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
+          <Card>
+            <CardHeader>
+              <CardTitle asChild>
+                <h2>Your credits</h2>
+              </CardTitle>
+              <CardDescription>Bonus credits are spent first.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <CreditsQuickAccess historyHref="/dashboard/billings/credits" />
+            </CardContent>
+          </Card>
+          <Card>
+            <CardHeader>
+              <CardTitle asChild>
+                <h2>Try it: a paid request</h2>
+              </CardTitle>
+              <CardDescription>
+                Each run calls <code className="rounded bg-muted px-1 py-0.5 text-xs">POST /api/examples/generate</code>, which charges{' '}
+                {GENERATION_COST} credits with <code className="rounded bg-muted px-1 py-0.5 text-xs">deductCreditsBonusFirst</code> before doing the
+                work.
+              </CardDescription>
+            </CardHeader>
+            <CardContent>
+              <RunGenerationDemo cost={GENERATION_COST} />
+            </CardContent>
+          </Card>
+        </div>
+      ) : null}
     </div>
   );
 }

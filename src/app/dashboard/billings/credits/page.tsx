@@ -1,0 +1,94 @@
+import type { Metadata, Route } from 'next';
+
+import { appConfig } from '@/config/app';
+import { requireUser } from '@/features/common/auth/session';
+import { CreditTransactionsTable } from '@/features/common/payments/components/credit-transactions-table';
+import { CreditsDisabledNotice } from '@/features/common/payments/components/credits-disabled-notice';
+import { CreditsTopUpButton } from '@/features/common/payments/components/credits-top-up-button';
+import { CreditsTopUpOptions } from '@/features/common/payments/components/credits-top-up-options';
+import { CreditsUsageChart } from '@/features/common/payments/components/credits-usage-chart';
+import { MyCreditsStats } from '@/features/common/payments/components/my-credits-stats';
+import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
+import { getDailyCreditsUsage } from '@/features/common/payments/service/credits-usage.service';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/shared/components/ui/card';
+import { parseCursor } from '@/shared/lib/search-params';
+
+export const metadata: Metadata = { title: 'Credits' };
+
+const PATH = '/dashboard/billings/credits';
+
+export default async function CreditsPage({ searchParams }: PageProps<'/dashboard/billings/credits'>) {
+  const user = await requireUser(PATH);
+  const params = await searchParams;
+
+  if (!appConfig.billing.credits.enabled) {
+    return (
+      <div className="flex flex-col gap-6">
+        <h1 className="text-2xl font-semibold tracking-tight">Credits</h1>
+        <CreditsDisabledNotice />
+      </div>
+    );
+  }
+
+  const cursor = parseCursor(params.cursor);
+  const [balance, ledger, usage] = await Promise.all([
+    getCreditsBalance(user.id),
+    listCreditTransactions(user.id, { cursor, limit: 20 }),
+    getDailyCreditsUsage(user.id),
+  ]);
+
+  return (
+    <div className="flex flex-col gap-8">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div className="flex flex-col gap-1">
+          <h1 className="text-2xl font-semibold tracking-tight">Credits</h1>
+          <p className="text-muted-foreground">Your balance, what you bought and what you spent. Bonus credits are always spent first.</p>
+        </div>
+        <CreditsTopUpButton>Top up</CreditsTopUpButton>
+      </div>
+
+      <MyCreditsStats initial={balance} />
+
+      <div className="grid gap-6 lg:grid-cols-5">
+        <Card className="lg:col-span-3">
+          <CardHeader>
+            <CardTitle asChild>
+              <h2>Usage</h2>
+            </CardTitle>
+            <CardDescription>Credits used per day over the last 30 days.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <CreditsUsageChart days={usage} />
+          </CardContent>
+        </Card>
+        <Card className="lg:col-span-2">
+          <CardHeader>
+            <CardTitle asChild>
+              <h2>Buy credits</h2>
+            </CardTitle>
+            <CardDescription>One-off packs, no subscription. Use Top up for a custom amount.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <CreditsTopUpOptions showManualAmount={false} />
+          </CardContent>
+        </Card>
+      </div>
+
+      <Card>
+        <CardHeader className="pb-2">
+          <CardTitle asChild>
+            <h2>History</h2>
+          </CardTitle>
+          <CardDescription>Every change to your balance, newest first.</CardDescription>
+        </CardHeader>
+        <CardContent className="px-2 pb-2 sm:px-2">
+          <CreditTransactionsTable
+            items={ledger.items}
+            olderHref={ledger.nextCursor ? (`${PATH}?cursor=${ledger.nextCursor}` as Route) : null}
+            newestHref={cursor ? PATH : null}
+          />
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+'use server';
+
+import { z } from 'zod';
+
+import { validatedActionWithAdmin } from '@/features/common/auth/validated-action';
+import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
+import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
+
+const grantBonusCreditsSchema = z.object({
+  userId: z.string().trim().min(1, { message: 'choose a user' }),
+  credits: z
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .positive({ message: 'must be greater than zero' })
+    .max(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
+  reason: z
+    .string({ message: 'is required' })
+    .trim()
+    .min(1, { message: 'is required' })
+    .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` }),
+  /** One per confirmed grant, so a double submit or a retried request grants once. */
+  idempotencyKey: z.uuid().optional(),
+});
+export type GrantBonusCreditsInput = z.input<typeof grantBonusCreditsSchema>;
+
+/**
+ * Admins only: adds bonus credits to a user's balance, recorded in the ledger with the admin as
+ * actor. Anyone else gets FORBIDDEN (or UNAUTHENTICATED) and nothing is written.
+ */
+export const grantBonusCredits = validatedActionWithAdmin(grantBonusCreditsSchema, async (input, admin) =>
+  addCreditsDirectly({
+    userId: input.userId,
+    credits: input.credits,
+    creditsType: 'bonus',
+    reason: input.reason,
+    actorId: admin.id,
+    idempotencyKey: input.idempotencyKey && `admin-grant:${input.idempotencyKey}`,
+  }),
+);

@@ -1,0 +1,48 @@
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+
+import { getDb } from '@/shared/db/client';
+import { creditTransactions } from '@/shared/db/schema';
+
+export interface DailyCreditsUsage {
+  /** The UTC day, `YYYY-MM-DD`. */
+  date: string;
+  credits: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_DAYS = 366;
+
+/**
+ * The credits a user spent on each UTC day of the last `days` days (default 30), oldest first and
+ * ending today, with 0 for days without use. Read-only: sums deduction entries of the ledger, which
+ * the partial index `credit_transactions_user_deductions_idx` serves.
+ */
+export async function getDailyCreditsUsage(userId: string, options: { days?: number; now?: Date } = {}): Promise<DailyCreditsUsage[]> {
+  const days = options.days ?? 30;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw new RangeError(`days must be a whole number from 1 to ${MAX_DAYS}`);
+  const now = options.now ?? new Date();
+  const endOfToday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS;
+  const start = new Date(endOfToday - days * DAY_MS);
+
+  const day = sql<string>`to_char(${creditTransactions.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`;
+  const db = await getDb();
+  const rows = await db
+    .select({ date: day, credits: sql<string | number>`sum(${creditTransactions.usedDelta})` })
+    .from(creditTransactions)
+    .where(
+      and(
+        eq(creditTransactions.userId, userId),
+        // A literal, not a parameter, so the planner can prove the partial index's predicate.
+        sql`${creditTransactions.type} = 'deduction'`,
+        gte(creditTransactions.createdAt, start),
+        lt(creditTransactions.createdAt, new Date(endOfToday)),
+      ),
+    )
+    .groupBy(day);
+
+  const usedOn = new Map(rows.map((row) => [row.date, Number(row.credits)]));
+  return Array.from({ length: days }, (_, index) => {
+    const date = new Date(start.getTime() + index * DAY_MS).toISOString().slice(0, 10);
+    return { date, credits: usedOn.get(date) ?? 0 };
+  });
+}
