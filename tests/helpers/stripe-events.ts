@@ -5,11 +5,11 @@ import Stripe from 'stripe';
 
 import { POST } from '@/app/api/webhooks/stripe/route';
 
-const fixtures = path.join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'stripe');
+const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'stripe');
 const stripe = new Stripe('sk_test_fixtures');
 let counter = 0;
 
-/** A real-shaped event from ../shared/fixtures/stripe, with a fresh id and `object` fields overridden. */
+/** A real-shaped event from tests/fixtures/stripe (see its README), with a fresh id and `object` fields overridden. */
 export function fixtureEvent(file: string, object: Record<string, unknown> = {}): Record<string, unknown> {
   const event = JSON.parse(readFileSync(path.join(fixtures, file), 'utf8'));
   delete event._derived_note;
