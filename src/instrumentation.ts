@@ -1,22 +1,10 @@
 /**
- * Runs once when a server starts, before it takes requests: a bad environment or product config
- * stops the server here with a message naming the problem, instead of failing on some later page.
+ * Runs once when a server starts, before it takes requests. The checks live in a Node-only module,
+ * imported only in the Node runtime, so the Edge build never sees `process.exit`.
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  try {
-    const { env } = await import('@/config/env');
-    await import('@/config/app');
-    const embedded = Object.entries(env.seams).filter(([, backend]) => ['pglite', 'outbox', 'simulator'].includes(backend));
-    if (env.NODE_ENV === 'production' && embedded.length > 0) {
-      console.warn(
-        `\n⚠ Running a production build on embedded defaults: ${embedded.map(([seam, backend]) => `${seam}=${backend}`).join(', ')}.` +
-          '\n  This is for testing only; set the real backends before serving users.\n',
-      );
-    }
-  } catch (error) {
-    // Next would otherwise keep a server running that answers nothing; stop it instead.
-    console.error(`\n${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+  if (process.env.NEXT_RUNTIME === 'nodejs') {
+    const { checkStartup } = await import('./startup-check');
+    await checkStartup();
   }
 }

@@ -39,33 +39,37 @@ describe('parseEnv', () => {
 
   it('refuses to start production on embedded defaults it was not asked for, naming each variable', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['AUTH_SECRET', 'APP_URL', 'DATABASE_URL', 'RESEND_API_KEY', 'STRIPE_SECRET_KEY']);
-    expect(problemsOf({ NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(32), APP_URL: 'https://app.example.com', DATABASE_URL: 'postgres://db/app', RESEND_API_KEY: 're_1', STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' })).toEqual(['EMAIL_FROM']);
   });
 
-  it('lets production use the embedded defaults when each is switched on explicitly', () => {
-    const env = parseEnv({
+  it('requires a sender of one’s own when production sends through Resend', () => {
+    const realServices = {
       NODE_ENV: 'production',
       AUTH_SECRET: 'x'.repeat(32),
-      APP_URL: 'http://localhost:3100',
-      PGLITE_DIR: '/tmp/e2e',
-      EMAIL_OUTBOX: 'true',
-      PAYMENTS_SIMULATOR: 'true',
-      STRIPE_WEBHOOK_SECRET: 'whsec_e2e',
-    });
+      APP_URL: 'https://app.example.com',
+      DATABASE_URL: 'postgres://db/app',
+      RESEND_API_KEY: 're_1',
+      STRIPE_SECRET_KEY: 'sk_live_1',
+      STRIPE_WEBHOOK_SECRET: 'whsec_1',
+    };
+    expect(problemsOf(realServices)).toEqual(['EMAIL_FROM']);
+  });
+
+  const embeddedInProduction = {
+    NODE_ENV: 'production',
+    AUTH_SECRET: 'x'.repeat(32),
+    APP_URL: 'http://localhost:3100',
+    PGLITE_DIR: '/tmp/e2e',
+    EMAIL_OUTBOX: 'true',
+    PAYMENTS_SIMULATOR: 'true',
+  };
+
+  it('lets production use the embedded defaults when each is switched on explicitly', () => {
+    const env = parseEnv({ ...embeddedInProduction, STRIPE_WEBHOOK_SECRET: 'whsec_e2e' });
     expect(env.seams).toEqual({ database: 'pglite', email: 'outbox', payments: 'simulator' });
   });
 
   it('does not let the simulator run in production on the public development webhook secret', () => {
-    expect(
-      problemsOf({
-        NODE_ENV: 'production',
-        AUTH_SECRET: 'x'.repeat(32),
-        APP_URL: 'http://localhost:3100',
-        PGLITE_DIR: '/tmp/e2e',
-        EMAIL_OUTBOX: 'true',
-        PAYMENTS_SIMULATOR: 'true',
-      }),
-    ).toEqual(['STRIPE_WEBHOOK_SECRET']);
+    expect(problemsOf(embeddedInProduction)).toEqual(['STRIPE_WEBHOOK_SECRET']);
   });
 
   it('names a malformed variable and says what it should look like', () => {
