@@ -121,6 +121,15 @@ describe('idempotency keys', () => {
     expect((await ledgerOf(user.id)).filter((e) => e.type === 'deduction')).toHaveLength(1);
   });
 
+  it('return the first result to every concurrent retry, even when the first call spent everything', async () => {
+    const user = await userWith({ purchased: 10 });
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => deductCreditsBonusFirst({ userId: user.id, credits: 10, reason: 'Job 2b', idempotencyKey: 'job-2b' })),
+    );
+    expect(new Set(results.map((r) => r.transactionId)).size).toBe(1);
+    expect(results[0]).toMatchObject({ creditsBalance: 0, deductedFromPurchased: 10 });
+  });
+
   it('throw a conflict when the same key comes with different arguments, and change nothing', async () => {
     const user = await userWith({ purchased: 100 });
     await deductCreditsBonusFirst({ userId: user.id, credits: 10, reason: 'Job 3', idempotencyKey: 'job-3' });

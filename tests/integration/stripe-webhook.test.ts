@@ -90,8 +90,10 @@ describe('checkout fulfilment', () => {
 
   it('credits once across different events for the same session', async () => {
     const p = await pendingPurchase();
-    await deliver(p.completed());
-    await deliver(p.event('checkout.session.async_payment_succeeded.json', { payment_status: 'paid' }));
+    const first = await deliver(p.completed());
+    const second = await deliver(p.event('checkout.session.async_payment_succeeded.json', { payment_status: 'paid' }));
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(await second.json()).toMatchObject({ outcome: 'already_fulfilled' });
     expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
   });
 
@@ -103,6 +105,19 @@ describe('checkout fulfilment', () => {
 
     await deliver(p.event('checkout.session.async_payment_succeeded.json', { payment_status: 'paid' }));
     expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
+  });
+
+  it('does not credit a completion that required no payment', async () => {
+    const p = await pendingPurchase();
+    const response = await deliver(p.completed({ payment_status: 'no_payment_required', amount_total: 0 }));
+    expect(await response.json()).toMatchObject({ outcome: 'awaiting_payment' });
+    expect(await ledgerOf(p.user.id)).toEqual([]);
+  });
+
+  it('acknowledges a completed session this app did not create, writing nothing', async () => {
+    const response = await deliver(fixtureEvent('checkout.session.completed.json'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ outcome: 'unknown_session' });
   });
 
   it('marks the purchase failed when the delayed payment fails, crediting nothing', async () => {
@@ -194,6 +209,45 @@ describe('refunds and disputes', () => {
     expect(await getCreditsBalance(p.user.id)).toMatchObject({ creditsPurchased: 0, creditsUsed: 800 });
     expect((await ledgerOf(p.user.id)).at(-1)).toMatchObject({ type: 'refund', purchasedDelta: -200, metadata: { creditsShortfall: 800 } });
     await expectLedgerMatchesBalances();
+  });
+
+  it('apply a refund that arrived before the payment’s fulfilment when the fulfilment comes', async () => {
+    const p = await pendingPurchase();
+    const early = await deliver(p.refunded(400));
+    expect(await early.json()).toMatchObject({ outcome: 'recorded_before_fulfilment' });
+
+    await deliver(p.completed());
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(600);
+    expect((await ledgerOf(p.user.id)).map((e) => [e.type, e.purchasedDelta])).toEqual([
+      ['purchase', 1000],
+      ['refund', -400],
+    ]);
+    await deliver(p.refunded(400));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(600);
+  });
+
+  it('apply a refund racing the fulfilment exactly once, whichever commits first', async () => {
+    const p = await pendingPurchase();
+    await Promise.all([deliver(p.completed()), deliver(p.refunded(1000)), deliver(p.completed()), deliver(p.refunded(1000))]);
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(0);
+    expect((await ledgerOf(p.user.id)).map((e) => e.type).sort()).toEqual(['purchase', 'refund']);
+    await expectLedgerMatchesBalances();
+  });
+
+  it('take back the rest when a dispute over the unrefunded remainder is lost', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.completed());
+    await deliver(p.refunded(300));
+    await deliver(fixtureEvent('charge.dispute.created.json', { id: `dp_rest_${p.session.id}`, payment_intent: `pi_test_${p.session.id}`, amount: 700, status: 'lost' }));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(0);
+  });
+
+  it('share a refund against what Stripe actually charged', async () => {
+    const p = await pendingPurchase();
+    // The package's Stripe price charged 920 instead of the configured 1000.
+    await deliver(p.completed({ amount_total: 920 }));
+    await deliver(p.refunded(460));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(500);
   });
 
   it('record a dispute and report it, leaving credits until it is lost; a lost dispute plus a refund take back once', async () => {

@@ -188,10 +188,8 @@ export const creditPurchases = pgTable(
     cancelUrl: text('cancel_url').notNull(),
     stripeCheckoutSessionId: text('stripe_checkout_session_id').unique(),
     stripePaymentIntentId: text('stripe_payment_intent_id').unique(),
-    /** Cumulative, as Stripe reports it on the charge. */
-    amountRefundedMinor: bigint('amount_refunded_minor', { mode: 'number' }).notNull().default(0),
-    /** Set when a dispute on the payment was lost: that amount counts as refunded. */
-    amountDisputeLostMinor: bigint('amount_dispute_lost_minor', { mode: 'number' }).notNull().default(0),
+    /** What Stripe actually charged (the session's `amount_total`), set at fulfilment. */
+    amountPaidMinor: bigint('amount_paid_minor', { mode: 'number' }),
     /** Credits of this purchase already taken back by refunds and lost disputes. */
     creditsReversed: bigint('credits_reversed', { mode: 'number' }).notNull().default(0),
     fulfilledAt: timestamp('fulfilled_at', { mode: 'date', withTimezone: true }),
@@ -205,6 +203,19 @@ export const creditPurchases = pgTable(
   ],
 );
 export type CreditPurchase = typeof creditPurchases.$inferSelect;
+
+/**
+ * Money given back on a payment, per payment intent, as Stripe reports it: refunds (the charge's
+ * cumulative `amount_refunded`) and lost disputes. Kept apart from the purchase so a refund that
+ * arrives before the payment's fulfilment is not lost: fulfilment applies what is recorded here.
+ */
+export const paymentAdjustments = pgTable('payment_adjustments', {
+  paymentIntentId: text('payment_intent_id').primaryKey(),
+  amountRefundedMinor: bigint('amount_refunded_minor', { mode: 'number' }).notNull().default(0),
+  amountDisputeLostMinor: bigint('amount_dispute_lost_minor', { mode: 'number' }).notNull().default(0),
+  updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+});
+export type PaymentAdjustment = typeof paymentAdjustments.$inferSelect;
 
 /** Disputes Stripe reported on a purchase's payment. */
 export const creditDisputes = pgTable('credit_disputes', {

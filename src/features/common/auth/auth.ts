@@ -89,9 +89,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
       async createUser({ user }) {
         if (user.id) await grantSignUpBonus(user.id);
       },
-      // ADMIN_EMAILS promotes on every sign-in, so adding an address takes effect at the next one.
-      async signIn({ user }) {
-        if (user.id && user.role !== 'admin' && isAdminEmail(user.email)) {
+      // ADMIN_EMAILS promotes on every sign-in, so adding an address takes effect at the next one —
+      // only through the magic link, which proves the address (an OAuth profile's email may not).
+      async signIn({ user, account }) {
+        if (account?.type === 'email' && user.id && user.role !== 'admin' && isAdminEmail(user.email)) {
           await db.update(users).set({ role: 'admin' }).where(eq(users.id, user.id));
         }
       },

@@ -3,15 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 
 import { appConfig } from '@/config/app';
+import { env } from '@/config/env';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
+import { handleStripeWebhook } from '@/features/common/payments/service/stripe-webhook';
 import { getDb } from '@/shared/db/client';
 import { creditPurchases, users, type CreditPurchase } from '@/shared/db/schema';
 
 /*
  * The payments seam's embedded default: a local stand-in for Stripe Checkout. Paying builds the
- * event Stripe would send, signs it with the webhook secret exactly as Stripe does, and posts it to
- * the app's own webhook route — so everything after the payment provider (signature check,
- * fulfilment, ledger, callbacks, receipt) is the code that runs in production.
+ * event Stripe would send, signs it with the webhook secret exactly as Stripe does, and hands the
+ * signed request to the webhook route's handler — in-process, so no request header can point it
+ * elsewhere — so everything after the payment provider (signature check, fulfilment, ledger,
+ * callbacks, receipt) is the code that runs in production.
  */
 
 export interface SimulatedCheckout {
@@ -77,21 +80,23 @@ export class SimulatedPaymentError extends Error {
 }
 
 /**
- * Pays a simulated checkout: posts the signed event to `webhookUrl` (this app's webhook route) and
- * returns the success URL to send the buyer to. Throws when the webhook refuses the event.
+ * Pays a simulated checkout: delivers the signed event to the webhook handler and returns the
+ * success URL to send the buyer to. Throws when the webhook refuses the event.
  */
-export async function paySimulatedCheckout(sessionId: string, userId: string, webhookUrl: string): Promise<string> {
+export async function paySimulatedCheckout(sessionId: string, userId: string): Promise<string> {
   const checkout = await getSimulatedCheckout(sessionId, userId);
   if (!checkout) throw new SimulatedPaymentError(`No simulated checkout ${sessionId} for this user`);
   const db = await getDb();
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
   const payload = JSON.stringify(buildCheckoutCompletedEvent(checkout.purchase, user?.email ?? null));
   const { stripe, webhookSecret } = getPaymentsGateway();
-  const response = await fetch(webhookUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: webhookSecret }) },
-    body: payload,
-  });
+  const response = await handleStripeWebhook(
+    new Request(new URL('/api/webhooks/stripe', env.APP_URL), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: webhookSecret }) },
+      body: payload,
+    }),
+  );
   if (!response.ok) throw new SimulatedPaymentError(`The webhook answered ${response.status}: ${await response.text()}`);
   return checkout.purchase.successUrl;
 }

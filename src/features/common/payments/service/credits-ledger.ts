@@ -186,14 +186,13 @@ export async function runLedgerStatement(executor: Executor, statement: SQL, use
     const [row] = await queryRows<EntryRow>(executor, statement, { prepared: true });
     return row ? toEntry(row) : null;
   } catch (error) {
-    switch (pgErrorCode(error)) {
-      case PG_FOREIGN_KEY_VIOLATION:
-        throw new UserNotFoundError(userId, { cause: error });
-      case PG_CHECK_VIOLATION:
-        throw new CreditsBalanceLimitError({ cause: error });
-      default:
-        throw error;
+    const code = pgErrorCode(error);
+    if (code === PG_FOREIGN_KEY_VIOLATION) throw new UserNotFoundError(userId, { cause: error });
+    // Only the range check is the caller's doing; a tripped non-negative check would be our bug.
+    if (code === PG_CHECK_VIOLATION && String((error as Error).cause ?? error).includes('credit_balances_within_safe_integers')) {
+      throw new CreditsBalanceLimitError({ cause: error });
     }
+    throw error;
   }
 }
 
@@ -230,7 +229,12 @@ export async function applyOnce(
   const earlier = await findEntryByIdempotencyKey(executor, ctx.userId, key);
   if (earlier) return replay(earlier);
   try {
-    return await apply();
+    const entry = await apply();
+    if (entry) return entry;
+    // Held back (not enough credits) — perhaps because a concurrent call with this key spent them
+    // first. Then that call's result is ours too.
+    const winner = await findEntryByIdempotencyKey(executor, ctx.userId, key);
+    return winner ? replay(winner) : null;
   } catch (error) {
     if (pgErrorCode(error) !== PG_UNIQUE_VIOLATION) throw error;
     const winner = await findEntryByIdempotencyKey(executor, ctx.userId, key);

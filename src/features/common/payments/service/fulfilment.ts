@@ -7,6 +7,7 @@ import { SYSTEM_KEY_PREFIX } from '@/features/common/payments/service/credits-in
 import { creditStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
 import type { CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
 import { enqueuePaymentTask, runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
+import { findAdjustment, lockPayment, reverseRefundedShare } from '@/features/common/payments/service/refunds';
 import { getDb } from '@/shared/db/client';
 import { creditPurchases, users, type CreditPurchaseStatus } from '@/shared/db/schema';
 import { formatMoney } from '@/shared/lib/money';
@@ -27,14 +28,22 @@ function paymentIntentId(session: Pick<Stripe.Checkout.Session, 'payment_intent'
  * retries any that failed before.
  */
 export async function fulfillCheckoutSession(
-  session: Pick<Stripe.Checkout.Session, 'id' | 'payment_intent'>,
+  session: Pick<Stripe.Checkout.Session, 'id' | 'payment_intent' | 'amount_total' | 'currency'>,
   eventId: string,
 ): Promise<FulfilmentOutcome> {
   const db = await getDb();
+  const paymentIntent = paymentIntentId(session);
   const outcome = await db.transaction(async (tx): Promise<{ outcome: FulfilmentOutcome; purchaseId?: string }> => {
+    if (paymentIntent) await lockPayment(tx, paymentIntent);
     const [purchase] = await tx
       .update(creditPurchases)
-      .set({ status: 'paid', fulfilledAt: new Date(), updatedAt: new Date(), stripePaymentIntentId: paymentIntentId(session) })
+      .set({
+        status: 'paid',
+        fulfilledAt: new Date(),
+        updatedAt: new Date(),
+        stripePaymentIntentId: paymentIntent,
+        amountPaidMinor: session.amount_total ?? null,
+      })
       .where(and(eq(creditPurchases.stripeCheckoutSessionId, session.id), ne(creditPurchases.status, 'paid')))
       .returning();
     if (!purchase) {
@@ -57,6 +66,17 @@ export async function fulfillCheckoutSession(
       }),
       purchase.userId,
     );
+    if (session.amount_total !== purchase.amountMinor || session.currency !== purchase.currency) {
+      // The package's Stripe price disagrees with src/config/app.ts (or a discount applied): the
+      // credits stay as the purchase recorded them; refunds are shared against what was paid.
+      console.warn(
+        `[payments] checkout ${session.id} charged ${session.amount_total} ${session.currency}, purchase ${purchase.id} expected ${purchase.amountMinor} ${purchase.currency}`,
+      );
+    }
+    // A refund or lost dispute that arrived before this fulfilment was recorded; apply it now.
+    const adjustment = paymentIntent ? await findAdjustment(tx, paymentIntent) : null;
+    if (adjustment) await reverseRefundedShare(tx, purchase, adjustment, eventId);
+
     const [user] = await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId));
     const payload: CreditsTopUpPayload = {
       userId: purchase.userId,

@@ -5,29 +5,43 @@ import { reversalStatement, runLedgerStatement } from '@/features/common/payment
 import type { CreditsDisputePayload, CreditsRefundPayload } from '@/features/common/payments/service/payment-callback.service';
 import { enqueuePaymentTask, runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
 import { getDb, type Transaction } from '@/shared/db/client';
-import { creditDisputes, creditPurchases, type CreditPurchase } from '@/shared/db/schema';
+import { creditDisputes, creditPurchases, paymentAdjustments, type CreditPurchase, type PaymentAdjustment } from '@/shared/db/schema';
 
-export type ReversalOutcome = 'reversed' | 'nothing_to_reverse' | 'unknown_payment';
-
-type Cause = CreditsRefundPayload['cause'];
+export type ReversalOutcome = 'reversed' | 'nothing_to_reverse' | 'recorded_before_fulfilment' | 'unknown_payment';
 
 function idOf(value: string | { id: string } | null): string | null {
   return typeof value === 'string' ? value : (value?.id ?? null);
 }
 
 /**
- * Brings the credits taken back from a purchase up to its refunded share. The share counts both
- * refunds (Stripe's cumulative `amount_refunded`) and a lost dispute, whichever is larger, so a second
- * partial refund takes only the difference and a refund plus a lost dispute of the same money take it
- * once. Runs under the purchase row's lock, inside the caller's transaction.
+ * Serialises everything about one payment — its fulfilment, refunds and disputes — for the rest of
+ * the transaction, whichever of them arrives first and whether or not the purchase row has learnt
+ * its payment intent yet. Stripe does not promise to deliver events in order.
  */
-async function reverseRefundedShare(tx: Transaction, purchase: CreditPurchase, cause: Cause, eventId: string): Promise<ReversalOutcome> {
-  const lostMinor = Math.min(purchase.amountMinor, Math.max(purchase.amountRefundedMinor, purchase.amountDisputeLostMinor));
+export async function lockPayment(tx: Transaction, paymentIntentId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`credits:payment:${paymentIntentId}`}))`);
+}
+
+/**
+ * Brings the credits taken back from a purchase up to the share of its payment given back: refunds
+ * plus lost disputes, capped at what was paid. So a second partial refund takes only the difference,
+ * a repeated event nothing, and a refund plus a lost dispute of the same money no more than all of it.
+ * Runs inside the caller's transaction, under `lockPayment`.
+ */
+export async function reverseRefundedShare(
+  tx: Transaction,
+  purchase: CreditPurchase,
+  adjustment: PaymentAdjustment,
+  eventId: string,
+): Promise<'reversed' | 'nothing_to_reverse'> {
+  const paid = purchase.amountPaidMinor ?? purchase.amountMinor;
+  const givenBack = Math.min(paid, adjustment.amountRefundedMinor + adjustment.amountDisputeLostMinor);
   // Integer share of the credits, rounded down: BigInt keeps credits × amount exact.
-  const target = Number((BigInt(purchase.credits) * BigInt(lostMinor)) / BigInt(purchase.amountMinor));
+  const target = Number((BigInt(purchase.credits) * BigInt(givenBack)) / BigInt(paid));
   const credits = target - purchase.creditsReversed;
   if (credits <= 0) return 'nothing_to_reverse';
 
+  const cause: CreditsRefundPayload['cause'] = adjustment.amountDisputeLostMinor > 0 ? 'dispute_lost' : 'refund';
   const entry = await runLedgerStatement(
     tx,
     reversalStatement(credits, {
@@ -35,9 +49,9 @@ async function reverseRefundedShare(tx: Transaction, purchase: CreditPurchase, c
       reason: cause === 'refund' ? 'Refund' : 'Dispute lost',
       actorType: 'stripe',
       stripeCheckoutSessionId: purchase.stripeCheckoutSessionId,
-      stripePaymentIntentId: purchase.stripePaymentIntentId,
+      stripePaymentIntentId: adjustment.paymentIntentId,
       stripeEventId: eventId,
-      metadata: { purchaseId: purchase.id, cause, creditsReversed: credits, amountLostMinor: lostMinor },
+      metadata: { purchaseId: purchase.id, cause, creditsReversed: credits, amountGivenBackMinor: givenBack },
     }),
     purchase.userId,
   );
@@ -48,55 +62,82 @@ async function reverseRefundedShare(tx: Transaction, purchase: CreditPurchase, c
     cause,
     creditsReversed: credits,
     creditsShortfall: Number(entry!.metadata?.creditsShortfall ?? 0),
-    amountRefundedMinor: lostMinor,
+    amountRefundedMinor: givenBack,
     currency: purchase.currency,
   };
   await enqueuePaymentTask(tx, { kind: 'refund_callback', reference: `refund:${entry!.id}`, purchaseId: purchase.id, payload });
   return 'reversed';
 }
 
+/** The money given back on a payment so far, or null. */
+export async function findAdjustment(tx: Transaction, paymentIntentId: string): Promise<PaymentAdjustment | null> {
+  const [row] = await tx.select().from(paymentAdjustments).where(eq(paymentAdjustments.paymentIntentId, paymentIntentId));
+  return row ?? null;
+}
+
 /**
- * Runs `work` in a transaction holding the lock on the purchase paid by `paymentIntentId`, so
- * refunds and disputes of one payment apply one at a time; then runs the purchase's pending tasks
- * (those `work` enqueued, and any that failed on an earlier event).
+ * Records money given back on a payment (amounts only ever grow: Stripe's are cumulative) and, when
+ * the purchase is already fulfilled, takes back its share of credits. `alsoRecord` runs first with
+ * the locked purchase (a dispute's own row). Afterwards the purchase's pending tasks run.
  */
-async function withPurchaseLocked<T>(
+async function applyGivenBack(
   paymentIntentId: string | null,
-  work: (tx: Transaction, purchase: CreditPurchase) => Promise<T>,
-): Promise<T | 'unknown_payment'> {
+  amounts: { refundedMinor?: number; disputeLostMinor?: number },
+  eventId: string,
+  alsoRecord?: (tx: Transaction, purchase: CreditPurchase) => Promise<void>,
+): Promise<ReversalOutcome> {
   if (!paymentIntentId) return 'unknown_payment';
   const db = await getDb();
   const result = await db.transaction(async (tx) => {
+    await lockPayment(tx, paymentIntentId);
+    const refunded = amounts.refundedMinor ?? 0;
+    const lost = amounts.disputeLostMinor ?? 0;
+    const [adjustment] = await tx
+      .insert(paymentAdjustments)
+      .values({ paymentIntentId, amountRefundedMinor: refunded, amountDisputeLostMinor: lost })
+      .onConflictDoUpdate({
+        target: paymentAdjustments.paymentIntentId,
+        set: {
+          amountRefundedMinor: sql`greatest(${paymentAdjustments.amountRefundedMinor}, ${refunded})`,
+          amountDisputeLostMinor: sql`greatest(${paymentAdjustments.amountDisputeLostMinor}, ${lost})`,
+          updatedAt: sql`now()`,
+        },
+      })
+      .returning();
     const [purchase] = await tx.select().from(creditPurchases).where(eq(creditPurchases.stripePaymentIntentId, paymentIntentId)).for('update');
-    return purchase ? { purchaseId: purchase.id, value: await work(tx, purchase) } : null;
+    if (!purchase) return { outcome: 'recorded_before_fulfilment' as const };
+    await alsoRecord?.(tx, purchase);
+    return { outcome: await reverseRefundedShare(tx, purchase, adjustment!, eventId), purchaseId: purchase.id };
   });
-  if (!result) return 'unknown_payment';
-  await runPaymentTasks({ purchaseId: result.purchaseId });
-  return result.value;
+  if (result.purchaseId) await runPaymentTasks({ purchaseId: result.purchaseId });
+  return result.outcome;
 }
 
-/** `charge.refunded`: takes back the refunded share of the purchase's credits (see above). */
-export async function applyChargeRefund(charge: Pick<Stripe.Charge, 'payment_intent' | 'amount_refunded'>, eventId: string): Promise<ReversalOutcome> {
-  return withPurchaseLocked(idOf(charge.payment_intent), async (tx, purchase) => {
-    const refunded = Math.max(purchase.amountRefundedMinor, charge.amount_refunded);
-    await tx.update(creditPurchases).set({ amountRefundedMinor: refunded }).where(eq(creditPurchases.id, purchase.id));
-    return reverseRefundedShare(tx, { ...purchase, amountRefundedMinor: refunded }, 'refund', eventId);
-  });
+/** `charge.refunded`: records the charge's cumulative refund and takes back that share of credits. */
+export function applyChargeRefund(charge: Pick<Stripe.Charge, 'payment_intent' | 'amount_refunded'>, eventId: string): Promise<ReversalOutcome> {
+  return applyGivenBack(idOf(charge.payment_intent), { refundedMinor: charge.amount_refunded }, eventId);
 }
 
 /**
- * `charge.dispute.created` / `.updated` / `.closed`: records the dispute and reports a new one to
- * `onCreditsDisputed`. Credits stay until the dispute is lost; then its amount counts as refunded.
+ * `charge.dispute.created` / `.updated` / `.closed`: records the dispute and reports it to
+ * `onCreditsDisputed` (once per dispute). Credits stay until it is lost; then its amount counts as
+ * given back, like a refund.
  */
-export async function recordDispute(
+export function recordDispute(
   dispute: Pick<Stripe.Dispute, 'id' | 'payment_intent' | 'amount' | 'reason' | 'status'>,
   eventId: string,
-): Promise<ReversalOutcome | 'recorded'> {
-  return withPurchaseLocked(idOf(dispute.payment_intent), async (tx, purchase) => {
+): Promise<ReversalOutcome> {
+  const lost = dispute.status === 'lost' ? dispute.amount : 0;
+  return applyGivenBack(idOf(dispute.payment_intent), { disputeLostMinor: lost }, eventId, async (tx, purchase) => {
+    // A dispute's status only moves forward to a closed state; a late `created` must not reopen it.
     await tx
       .insert(creditDisputes)
       .values({ id: dispute.id, purchaseId: purchase.id, amountMinor: dispute.amount, reason: dispute.reason, status: dispute.status })
-      .onConflictDoUpdate({ target: creditDisputes.id, set: { status: dispute.status, updatedAt: sql`now()` } });
+      .onConflictDoUpdate({
+        target: creditDisputes.id,
+        set: { status: dispute.status, updatedAt: sql`now()` },
+        setWhere: sql`${creditDisputes.status} not in ('won', 'lost')`,
+      });
     const payload: CreditsDisputePayload = {
       userId: purchase.userId,
       purchaseId: purchase.id,
@@ -107,9 +148,5 @@ export async function recordDispute(
       status: dispute.status,
     };
     await enqueuePaymentTask(tx, { kind: 'dispute_callback', reference: dispute.id, purchaseId: purchase.id, payload });
-    if (dispute.status !== 'lost') return 'recorded';
-    const lost = Math.max(purchase.amountDisputeLostMinor, dispute.amount);
-    await tx.update(creditPurchases).set({ amountDisputeLostMinor: lost }).where(eq(creditPurchases.id, purchase.id));
-    return reverseRefundedShare(tx, { ...purchase, amountDisputeLostMinor: lost }, 'dispute_lost', eventId);
   });
 }

@@ -10,11 +10,15 @@ async function dispatch(event: Stripe.Event): Promise<string> {
     case 'checkout.session.completed': {
       const session = event.data.object;
       // Delayed methods (SEPA, ACH …) complete unpaid; async_payment_succeeded follows when they clear.
-      if (session.payment_status === 'unpaid') return 'awaiting_payment';
+      // Only money received buys credits: `no_payment_required` does not.
+      if (session.payment_status !== 'paid') return 'awaiting_payment';
       return fulfillCheckoutSession(session, event.id);
     }
-    case 'checkout.session.async_payment_succeeded':
-      return fulfillCheckoutSession(event.data.object, event.id);
+    case 'checkout.session.async_payment_succeeded': {
+      const session = event.data.object;
+      if (session.payment_status !== 'paid') return 'awaiting_payment';
+      return fulfillCheckoutSession(session, event.id);
+    }
     case 'checkout.session.async_payment_failed':
       return (await markPurchase(event.data.object.id, 'failed')) ? 'marked_failed' : 'unchanged';
     case 'checkout.session.expired':

@@ -1,0 +1,1 @@
+ALTER TABLE "credit_purchases" ADD COLUMN "amount_paid_minor" bigint;
