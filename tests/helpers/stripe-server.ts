@@ -43,6 +43,12 @@ export async function startStripeServer() {
     STRIPE_WEBHOOK_SECRET: 'whsec_test_local',
     STRIPE_API_BASE: `http://127.0.0.1:${port}`,
   });
-  setPaymentsGateway(createPaymentsGateway(env));
-  return { requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const gateway = createPaymentsGateway(env);
+  setPaymentsGateway(gateway);
+  return {
+    requests,
+    /** Points the app back at this server (after a test swapped the gateway). */
+    restore: () => setPaymentsGateway(gateway),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -1,7 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import Stripe from 'stripe';
+
 import { appConfig } from '@/config/app';
+import { setPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
 import { getDb } from '@/shared/db/client';
 import { creditPurchases } from '@/shared/db/schema';
@@ -79,6 +82,20 @@ describe('createCreditsCheckoutSession against a Stripe-compatible server', () =
     expect(stripe.requests.length).toBe(before);
     const db = await getDb();
     expect(await db.select().from(creditPurchases).where(eq(creditPurchases.userId, user.id))).toEqual([]);
+  });
+
+  it('answers a typed, retryable error when Stripe cannot be reached, and marks the purchase failed', async () => {
+    const user = await createUser();
+    // Nothing listens on port 9: the real SDK gets a connection error, as when Stripe is unreachable.
+    const unreachable = new Stripe('sk_test_x', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 });
+    setPaymentsGateway({ kind: 'stripe', stripe: unreachable, webhookSecret: 'whsec_x' });
+    try {
+      await expect(createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, urls)).rejects.toMatchObject({ code: 'CHECKOUT_UNAVAILABLE' });
+    } finally {
+      stripe.restore();
+    }
+    const db = await getDb();
+    expect(await db.select({ status: creditPurchases.status }).from(creditPurchases).where(eq(creditPurchases.userId, user.id))).toEqual([{ status: 'failed' }]);
   });
 
   it('refuses manual amounts while enterManually is off', async () => {

@@ -10,6 +10,7 @@ const statusByCode: Record<CreditsErrorCode, number> = {
   UNKNOWN_PACKAGE: 400,
   MANUAL_TOP_UP_DISABLED: 400,
   TOP_UP_OUT_OF_RANGE: 400,
+  CHECKOUT_UNAVAILABLE: 503,
 };
 
 /**

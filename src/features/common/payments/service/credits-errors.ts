@@ -14,7 +14,8 @@ export type CreditsErrorCode =
   | 'BALANCE_LIMIT'
   | 'UNKNOWN_PACKAGE'
   | 'MANUAL_TOP_UP_DISABLED'
-  | 'TOP_UP_OUT_OF_RANGE';
+  | 'TOP_UP_OUT_OF_RANGE'
+  | 'CHECKOUT_UNAVAILABLE';
 
 export abstract class CreditsError extends AppError {
   abstract override readonly code: CreditsErrorCode;
@@ -115,5 +116,14 @@ export class TopUpOutOfRangeError extends CreditsError {
 
   override get details() {
     return { min: this.min, max: this.max };
+  }
+}
+
+/** Stripe could not be reached or refused for its own reasons. The purchase was marked failed. */
+export class CheckoutUnavailableError extends CreditsError {
+  readonly code = 'CHECKOUT_UNAVAILABLE';
+  constructor(options?: ErrorOptions) {
+    super('Checkout is unavailable right now; nothing was charged. Try again in a moment.', options);
+    this.name = 'CheckoutUnavailableError';
   }
 }

@@ -1,10 +1,12 @@
 import { eq } from 'drizzle-orm';
+import Stripe from 'stripe';
 import { z } from 'zod';
 
 import { appConfig } from '@/config/app';
 import { manualTopUpLimits, priceForCredits } from '@/features/common/payments/manual-top-up';
 import { balanceAfter, type CreditsBalance } from '@/features/common/payments/service/credits-balance.service';
 import {
+  CheckoutUnavailableError,
   ManualTopUpDisabledError,
   TopUpOutOfRangeError,
   UnknownPackageError,
@@ -137,22 +139,32 @@ export async function createCreditsCheckoutSession(
     session = { id, url: new URL(`/checkout/simulator/${id}`, successUrl).toString() };
   } else {
     const metadata = { purchaseId, userId: input.userId, packageId: order.packageId ?? '', credits: String(order.credits) };
-    const created = await gateway.stripe.checkout.sessions.create(
-      {
-        mode: 'payment',
-        line_items: order.priceId
-          ? [{ price: order.priceId, quantity: 1 }]
-          : [{ price_data: { currency: order.currency, unit_amount: order.amountMinor, product_data: { name: order.name } }, quantity: 1 }],
-        client_reference_id: input.userId,
-        ...(user.email && { customer_email: user.email }),
-        metadata,
-        payment_intent_data: { metadata },
-        success_url: successUrl,
-        cancel_url: cancelUrl,
-      },
-      // A retried request for this purchase returns the same session instead of opening a second.
-      { idempotencyKey: `credits-checkout:${purchaseId}` },
-    );
+    const created = await gateway.stripe.checkout.sessions
+      .create(
+        {
+          mode: 'payment',
+          line_items: order.priceId
+            ? [{ price: order.priceId, quantity: 1 }]
+            : [{ price_data: { currency: order.currency, unit_amount: order.amountMinor, product_data: { name: order.name } }, quantity: 1 }],
+          client_reference_id: input.userId,
+          ...(user.email && { customer_email: user.email }),
+          metadata,
+          payment_intent_data: { metadata },
+          success_url: successUrl,
+          cancel_url: cancelUrl,
+        },
+        // A retried request for this purchase returns the same session instead of opening a second.
+        { idempotencyKey: `credits-checkout:${purchaseId}` },
+      )
+      .catch(async (error: unknown) => {
+        await db.update(creditPurchases).set({ status: 'failed', updatedAt: new Date() }).where(eq(creditPurchases.id, purchaseId));
+        // Stripe down, rate-limited or erroring is the buyer's "try again"; a request Stripe calls
+        // invalid (an unknown priceId, say) is our misconfiguration and stays a loud failure.
+        if (error instanceof Stripe.errors.StripeError && !(error instanceof Stripe.errors.StripeInvalidRequestError)) {
+          throw new CheckoutUnavailableError({ cause: error });
+        }
+        throw error;
+      });
     if (!created.url) throw new Error(`Stripe returned checkout session ${created.id} without a URL`);
     session = { id: created.id, url: created.url };
   }
