@@ -10,6 +10,7 @@ export default defineConfig({
   },
   test: {
     include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.{ts,tsx}'],
+    globalSetup: ['tests/helpers/global-setup.ts'],
     environment: 'node',
     // Each file pays ~2.5 s to boot its PGlite (WASM); two workers keep both cores busy even where Vitest would pick one.
     maxWorkers: 2,

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 
 import postgres from 'postgres';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 import { migrateDatabase, openPglite, openPostgres, setDatabase, type DatabaseHandle } from '@/shared/db/client';
 
 /**
  * Gives the calling test file a clean, migrated database of its own and points the app at it:
  * a fresh database on the Postgres server in `TEST_DATABASE_URL` (dropped afterwards), or an
- * in-memory PGlite when that is unset.
+ * in-memory PGlite when that is unset (loaded from the run's migrated snapshot; see global-setup.ts).
+ * Migrations are applied either way, so a file always runs on the schema in `drizzle/`.
  */
 export function setupTestDatabase(options: { poolSize?: number } = {}): { readonly handle: DatabaseHandle } {
   const serverUrl = process.env.TEST_DATABASE_URL;
@@ -28,7 +30,7 @@ export function setupTestDatabase(options: { poolSize?: number } = {}): { readon
         await admin.end();
       };
     } else {
-      state.handle = await openPglite();
+      state.handle = await openPglite(undefined, { snapshot: new Blob([await readFile(inject('pgliteSnapshot'))]) });
     }
     await migrateDatabase(state.handle);
     setDatabase(state.handle);

@@ -1,11 +1,23 @@
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { migrateDatabase, queryRows } from '@/shared/db/client';
-import { testDriver, setupTestDatabase } from '../helpers/test-database';
+import { migrateDatabase, openPglite, queryRows, type DatabaseHandle } from '@/shared/db/client';
+import { setupTestDatabase, testDriver } from '../helpers/test-database';
+
+/** An empty in-memory PGlite, migrated here: not the run's pre-migrated snapshot. */
+function emptyPglite(): { readonly handle: DatabaseHandle } {
+  const state = {} as { handle: DatabaseHandle };
+  beforeAll(async () => {
+    state.handle = await openPglite();
+    await migrateDatabase(state.handle);
+  });
+  afterAll(() => state.handle.close());
+  return state;
+}
 
 describe(`migrations on ${testDriver}`, () => {
-  const database = setupTestDatabase();
+  // On Postgres the test database starts empty, so both paths migrate from nothing.
+  const database = testDriver === 'pglite' ? emptyPglite() : setupTestDatabase();
 
   it('create every table the schema declares', async () => {
     const rows = await queryRows<{ table_name: string }>(

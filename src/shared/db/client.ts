@@ -35,12 +35,15 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   return { db: drizzle(client, { schema }), driver: 'postgres', close: () => client.end() };
 }
 
-/** Opens an embedded PGlite database in `dataDir`, or in memory when `dataDir` is omitted. */
-export async function openPglite(dataDir?: string): Promise<DatabaseHandle> {
+/**
+ * Opens an embedded PGlite database in `dataDir`, or in memory when `dataDir` is omitted —
+ * optionally starting from `snapshot`, a `dumpDataDir()` tarball (tests start from a migrated one).
+ */
+export async function openPglite(dataDir?: string, options: { snapshot?: Blob } = {}): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const client = dataDir ? await PGlite.create({ dataDir }) : await PGlite.create();
+  const client = await PGlite.create({ ...(dataDir && { dataDir }), ...(options.snapshot && { loadDataDir: options.snapshot }) });
   return { db: drizzle(client, { schema }), driver: 'pglite', close: () => client.close() };
 }
 
