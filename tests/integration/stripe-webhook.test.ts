@@ -6,7 +6,7 @@ import { onCreditsDisputed, onCreditsRefunded, onCreditsTopUp } from '@/features
 import { runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
 import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
 import { getDb } from '@/shared/db/client';
-import { creditPurchases, paymentTasks } from '@/shared/db/schema';
+import { creditDisputes, creditPurchases, paymentTasks } from '@/shared/db/schema';
 import { listOutboxEmails } from '@/shared/email/outbox';
 import { createUser, expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
 import { deliver, fixtureEvent } from '../helpers/stripe-events';
@@ -239,6 +239,18 @@ describe('refunds and disputes', () => {
     await deliver(p.completed());
     await deliver(p.refunded(300));
     await deliver(fixtureEvent('charge.dispute.created.json', { id: `dp_rest_${p.session.id}`, payment_intent: `pi_test_${p.session.id}`, amount: 700, status: 'lost' }));
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(0);
+  });
+
+  it('keep a closed dispute closed when an earlier event for it arrives late', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.completed());
+    await deliver(p.dispute('lost'));
+    await deliver(p.dispute('warning_needs_response'));
+    const db = await getDb();
+    expect(await db.select({ status: creditDisputes.status }).from(creditDisputes).where(eq(creditDisputes.id, `dp_${p.session.id}`))).toEqual([
+      { status: 'lost' },
+    ]);
     expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(0);
   });
 
