@@ -1,6 +1,7 @@
 import { Button, Column, Heading, Row, Section, Text } from '@react-email/components';
 
 import { EmailLayout, emailStyles } from '@/shared/emails/email-layout';
+import { formatCount } from '@/shared/lib/format-count';
 
 export interface CreditsTopUpEmailProps {
   appName: string;
@@ -12,8 +13,6 @@ export interface CreditsTopUpEmailProps {
   creditsUrl: string;
   purchaseId: string;
 }
-
-const number = new Intl.NumberFormat('en-US');
 
 function Line({ label, value }: { label: string; value: string }) {
   return (
@@ -27,13 +26,13 @@ function Line({ label, value }: { label: string; value: string }) {
 /** The receipt sent once per fulfilled credit purchase. */
 export function CreditsTopUpEmail({ appName, name, creditsAdded, amountText, creditsBalance, creditsUrl, purchaseId }: CreditsTopUpEmailProps) {
   return (
-    <EmailLayout preview={`${number.format(creditsAdded)} credits were added to your ${appName} account`} appName={appName}>
+    <EmailLayout preview={`${formatCount(creditsAdded)} credits were added to your ${appName} account`} appName={appName}>
       <Heading style={emailStyles.heading}>Thanks for your purchase{name ? `, ${name}` : ''}</Heading>
       <Text style={emailStyles.paragraph}>Your credits are ready to use.</Text>
       <Section style={{ margin: '8px 0 24px' }}>
-        <Line label="Credits added" value={number.format(creditsAdded)} />
+        <Line label="Credits added" value={formatCount(creditsAdded)} />
         <Line label="Amount paid" value={amountText} />
-        <Line label="New balance" value={`${number.format(creditsBalance)} credits`} />
+        <Line label="New balance" value={`${formatCount(creditsBalance)} credits`} />
       </Section>
       <Button href={creditsUrl} style={emailStyles.button}>
         View your credits

@@ -1,4 +1,5 @@
 import type { CreditsConfig } from '@/config/app-config.schema';
+import { formatCount } from '@/shared/lib/format-count';
 import { formatMoney } from '@/shared/lib/money';
 
 /*
@@ -38,8 +39,6 @@ export type ManualTopUpCheck =
   | { ok: true; credits: number; amountMinor: number }
   | { ok: false; code: 'MANUAL_TOP_UP_DISABLED' | 'NOT_A_WHOLE_NUMBER' | 'BELOW_MINIMUM' | 'ABOVE_MAXIMUM'; message: string };
 
-const count = new Intl.NumberFormat('en-US');
-
 /** Whether `credits` may be bought as a manual top-up, and at what price; the message is for the buyer. */
 export function checkManualTopUp(credits: number, config: ManualTopUpConfig): ManualTopUpCheck {
   if (!config.enterManually) return { ok: false, code: 'MANUAL_TOP_UP_DISABLED', message: 'Choose one of the credit packages.' };
@@ -49,10 +48,10 @@ export function checkManualTopUp(credits: number, config: ManualTopUpConfig): Ma
   const { minCredits, maxCredits } = manualTopUpLimits(config);
   if (credits < minCredits) {
     const minimumPrice = formatMoney(priceForCredits(minCredits, config), config.currency);
-    return { ok: false, code: 'BELOW_MINIMUM', message: `The minimum is ${count.format(minCredits)} credits (${minimumPrice}).` };
+    return { ok: false, code: 'BELOW_MINIMUM', message: `The minimum is ${formatCount(minCredits)} credits (${minimumPrice}).` };
   }
   if (credits > maxCredits) {
-    return { ok: false, code: 'ABOVE_MAXIMUM', message: `The maximum is ${count.format(maxCredits)} credits.` };
+    return { ok: false, code: 'ABOVE_MAXIMUM', message: `The maximum is ${formatCount(maxCredits)} credits.` };
   }
   return { ok: true, credits, amountMinor: priceForCredits(credits, config) };
 }

@@ -8,11 +8,10 @@ import { paySimulatedCheckoutAction } from '@/features/common/payments/actions/s
 import { getSimulatedCheckout } from '@/features/common/payments/service/checkout-simulator';
 import { Button } from '@/shared/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/shared/components/ui/card';
+import { formatCount } from '@/shared/lib/format-count';
 import { formatMoney } from '@/shared/lib/money';
 
 export const metadata: Metadata = { title: 'Checkout (simulator)', robots: { index: false } };
-
-const number = new Intl.NumberFormat('en-US');
 
 /** Plays Stripe Checkout's part when no Stripe key is configured. */
 export default async function SimulatedCheckoutPage({ params }: PageProps<'/checkout/simulator/[sessionId]'>) {
@@ -43,7 +42,7 @@ export default async function SimulatedCheckoutPage({ params }: PageProps<'/chec
             </div>
             <div className="flex justify-between px-4 py-3">
               <dt className="text-muted-foreground">Credits</dt>
-              <dd className="font-medium">{number.format(purchase.credits)}</dd>
+              <dd className="font-medium">{formatCount(purchase.credits)}</dd>
             </div>
             <div className="flex justify-between px-4 py-3">
               <dt className="text-muted-foreground">Total</dt>

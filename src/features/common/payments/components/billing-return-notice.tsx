@@ -7,11 +7,11 @@ import { InfoIcon } from 'lucide-react';
 import { forgetPurchasedBeforeCheckout, purchasedBeforeCheckout, useCredits } from '@/features/common/payments/hooks/use-credits';
 import { Alert, AlertDescription, AlertTitle } from '@/shared/components/ui/alert';
 import { toast } from '@/shared/components/ui/toaster';
+import { formatCount } from '@/shared/lib/format-count';
 
 const POLL_EVERY_MS = 1500;
 const POLL_FOR_MS = 60_000;
 const TOAST_ID = 'billing-return';
-const count = new Intl.NumberFormat('en-US');
 
 /**
  * What a page says when checkout sends the buyer back to it with `?billing=success` or
@@ -48,9 +48,9 @@ export function BillingReturnNotice() {
       if (balance) {
         before ??= balance.creditsPurchased;
         if (balance.creditsPurchased > before) {
-          toast.success(`${count.format(balance.creditsPurchased - before)} credits added`, {
+          toast.success(`${formatCount(balance.creditsPurchased - before)} credits added`, {
             id: TOAST_ID,
-            description: `You now have ${count.format(balance.creditsBalance)} credits.`,
+            description: `You now have ${formatCount(balance.creditsBalance)} credits.`,
           });
           router.refresh();
           return;

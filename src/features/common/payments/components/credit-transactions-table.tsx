@@ -8,6 +8,7 @@ import { Button } from '@/shared/components/ui/button';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/shared/components/ui/table';
 import type { CreditActorType, CreditTransactionType } from '@/shared/db/schema';
 import { cn } from '@/shared/lib/cn';
+import { formatCount } from '@/shared/lib/format-count';
 
 const typeLabels: Record<CreditTransactionType, { label: string; variant: BadgeProps['variant'] }> = {
   purchase: { label: 'Purchase', variant: 'success' },
@@ -20,21 +21,20 @@ const typeLabels: Record<CreditTransactionType, { label: string; variant: BadgeP
 
 const actorLabels: Record<CreditActorType, string> = { user: 'the user', admin: 'an admin', system: 'the system', stripe: 'Stripe' };
 
-const count = new Intl.NumberFormat('en-US');
 const dateFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
 /** `+100` / `−10`, with a real minus sign so screen readers say "minus". */
 function signed(credits: number): string {
-  if (credits > 0) return `+${count.format(credits)}`;
-  if (credits < 0) return `−${count.format(-credits)}`;
+  if (credits > 0) return `+${formatCount(credits)}`;
+  if (credits < 0) return `−${formatCount(-credits)}`;
   return '0';
 }
 
 /** Which buckets an entry moved, e.g. "8 bonus · 2 purchased". */
 function bucketsOf(entry: CreditTransactionView): string {
   const parts = [
-    entry.bonusDelta !== 0 ? `${count.format(Math.abs(entry.bonusDelta))} bonus` : null,
-    entry.purchasedDelta !== 0 ? `${count.format(Math.abs(entry.purchasedDelta))} purchased` : null,
+    entry.bonusDelta !== 0 ? `${formatCount(Math.abs(entry.bonusDelta))} bonus` : null,
+    entry.purchasedDelta !== 0 ? `${formatCount(Math.abs(entry.purchasedDelta))} purchased` : null,
   ].filter(Boolean);
   return parts.join(' · ');
 }
@@ -94,7 +94,7 @@ export function CreditTransactionsTable({ items, showActor = false, actorNames =
                   </span>
                   <span className="block text-xs text-muted-foreground">{bucketsOf(entry)}</span>
                 </TableCell>
-                <TableCell className="text-right font-medium tabular-nums">{count.format(entry.purchasedAfter + entry.bonusAfter)}</TableCell>
+                <TableCell className="text-right font-medium tabular-nums">{formatCount(entry.purchasedAfter + entry.bonusAfter)}</TableCell>
               </TableRow>
             );
           })}

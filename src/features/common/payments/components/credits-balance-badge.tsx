@@ -8,8 +8,7 @@ import { useCredits } from '@/features/common/payments/hooks/use-credits';
 import { badgeVariants } from '@/shared/components/ui/badge';
 import { Skeleton } from '@/shared/components/ui/skeleton';
 import { cn } from '@/shared/lib/cn';
-
-const count = new Intl.NumberFormat('en-US');
+import { formatCount } from '@/shared/lib/format-count';
 
 /** The signed-in user's available credits, for a header; links to `href` (the credits page). */
 export function CreditsBalanceBadge({ href }: { href: Route }) {
@@ -21,14 +20,14 @@ export function CreditsBalanceBadge({ href }: { href: Route }) {
         badgeVariants({ variant: 'outline' }),
         'h-8 gap-1.5 px-3 text-sm hover:bg-muted focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
       )}
-      aria-label={creditsBalance === null ? 'Credits' : `${count.format(creditsBalance)} credits available`}
+      aria-label={creditsBalance === null ? 'Credits' : `${formatCount(creditsBalance)} credits available`}
     >
       <CoinsIcon className="size-4! text-primary" aria-hidden />
       {creditsBalance === null ? (
         <Skeleton className="h-3.5 w-8" />
       ) : (
         <span className="tabular-nums" data-testid="header-credits">
-          {count.format(creditsBalance)}
+          {formatCount(creditsBalance)}
         </span>
       )}
     </Link>

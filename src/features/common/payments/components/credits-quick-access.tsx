@@ -9,8 +9,7 @@ import { useCredits } from '@/features/common/payments/hooks/use-credits';
 import { useCreditsTopUpModal } from '@/features/common/payments/hooks/use-credits-top-up-modal';
 import { Button } from '@/shared/components/ui/button';
 import { Skeleton } from '@/shared/components/ui/skeleton';
-
-const count = new Intl.NumberFormat('en-US');
+import { formatCount } from '@/shared/lib/format-count';
 
 /** The balance at a glance with a way to top up, for a dashboard; `historyHref` links to the full page. */
 export function CreditsQuickAccess({ historyHref }: { historyHref: Route }) {
@@ -29,13 +28,13 @@ export function CreditsQuickAccess({ historyHref }: { historyHref: Route }) {
           )
         ) : (
           <span className="text-4xl font-semibold tracking-tight tabular-nums" data-testid="dashboard-credits">
-            {count.format(creditsBalance)}
+            {formatCount(creditsBalance)}
           </span>
         )}
         <span className="text-sm text-muted-foreground">
           {creditsBonus === null || creditsPurchased === null
             ? '\u00a0'
-            : `${count.format(creditsBonus)} bonus · ${count.format(creditsPurchased)} purchased`}
+            : `${formatCount(creditsBonus)} bonus · ${formatCount(creditsPurchased)} purchased`}
         </span>
       </div>
       <div className="flex flex-wrap gap-2">

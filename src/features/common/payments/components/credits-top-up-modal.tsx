@@ -6,8 +6,7 @@ import { CreditsTopUpOptions } from '@/features/common/payments/components/credi
 import { useCredits } from '@/features/common/payments/hooks/use-credits';
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from '@/shared/components/ui/dialog';
 import { Skeleton } from '@/shared/components/ui/skeleton';
-
-const count = new Intl.NumberFormat('en-US');
+import { formatCount } from '@/shared/lib/format-count';
 
 export interface CreditsTopUpModalProps {
   open: boolean;
@@ -49,7 +48,7 @@ function CurrentBalance() {
     <p className="flex items-center justify-between rounded-lg bg-muted px-4 py-2 text-sm">
       <span className="text-muted-foreground">Current balance</span>
       {creditsBalance !== null ? (
-        <span className="font-medium tabular-nums">{count.format(creditsBalance)} credits</span>
+        <span className="font-medium tabular-nums">{formatCount(creditsBalance)} credits</span>
       ) : isLoading ? (
         <Skeleton className="h-4 w-20" />
       ) : (

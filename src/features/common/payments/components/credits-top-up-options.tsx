@@ -12,9 +12,8 @@ import { Badge } from '@/shared/components/ui/badge';
 import { Button } from '@/shared/components/ui/button';
 import { Input } from '@/shared/components/ui/input';
 import { Label } from '@/shared/components/ui/label';
+import { formatCount } from '@/shared/lib/format-count';
 import { formatMoney } from '@/shared/lib/money';
-
-const count = new Intl.NumberFormat('en-US');
 
 /** How much cheaper per credit a package is than buying its credits one by one, in whole percent. */
 function savingsPercent(pkg: CreditPackage): number {
@@ -33,7 +32,7 @@ function topUpErrorMessage(error: unknown): string {
     case 'TOP_UP_OUT_OF_RANGE': {
       const { min, max } = error.details ?? {};
       return typeof min === 'number' && typeof max === 'number'
-        ? `Choose between ${count.format(min)} and ${count.format(max)} credits.`
+        ? `Choose between ${formatCount(min)} and ${formatCount(max)} credits.`
         : 'That amount of credits cannot be bought.';
     }
     case 'UNKNOWN_PACKAGE':
@@ -104,7 +103,7 @@ export function CreditsTopUpOptions({ showManualAmount = true, successUrl, cance
                   <span className="font-medium">{pkg.name}</span>
                   {savings > 0 ? <Badge variant="success">Save {savings}%</Badge> : null}
                 </div>
-                <span className="text-sm font-medium tabular-nums text-primary">{count.format(pkg.creditsAmount)} credits</span>
+                <span className="text-sm font-medium tabular-nums text-primary">{formatCount(pkg.creditsAmount)} credits</span>
                 {pkg.description ? <span className="text-xs text-muted-foreground">{pkg.description}</span> : null}
               </div>
               <div className="flex items-center justify-between gap-4 sm:justify-end">
@@ -182,11 +181,11 @@ function ManualAmountForm({ disabled, busy, onBuy }: { disabled: boolean; busy: 
         </div>
         <Button type="submit" variant="secondary" disabled={disabled}>
           {busy ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
-          {busy ? 'Redirecting…' : check?.ok ? `Buy ${count.format(check.credits)} credits` : 'Buy credits'}
+          {busy ? 'Redirecting…' : check?.ok ? `Buy ${formatCount(check.credits)} credits` : 'Buy credits'}
         </Button>
       </div>
       <p id={`${id}-limits`} className="text-xs text-muted-foreground">
-        {count.format(minCredits)} to {count.format(maxCredits)} credits, at {formatMoney(config.pricePerCreditMinor, config.currency)} per credit.
+        {formatCount(minCredits)} to {formatCount(maxCredits)} credits, at {formatMoney(config.pricePerCreditMinor, config.currency)} per credit.
       </p>
       {message ? (
         <p id={`${id}-error`} role="alert" className="text-sm text-destructive">

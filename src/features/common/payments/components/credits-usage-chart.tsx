@@ -1,7 +1,7 @@
 import type { DailyCreditsUsage } from '@/features/common/payments/service/credits-usage.service';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/shared/components/ui/table';
+import { formatCount } from '@/shared/lib/format-count';
 
-const count = new Intl.NumberFormat('en-US');
 const dayFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 function dayLabel(date: string): string {
@@ -22,10 +22,10 @@ export function CreditsUsageChart({ days }: { days: DailyCreditsUsage[] }) {
     <figure className="flex flex-col gap-4">
       <figcaption className="flex flex-wrap items-baseline justify-between gap-2">
         <span className="text-sm text-muted-foreground">
-          <span className="text-2xl font-semibold text-foreground tabular-nums">{count.format(total)}</span> credits used in the last {days.length}{' '}
+          <span className="text-2xl font-semibold text-foreground tabular-nums">{formatCount(total)}</span> credits used in the last {days.length}{' '}
           days
         </span>
-        {peak > 0 ? <span className="text-xs text-muted-foreground">Busiest day: {count.format(peak)} credits</span> : null}
+        {peak > 0 ? <span className="text-xs text-muted-foreground">Busiest day: {formatCount(peak)} credits</span> : null}
       </figcaption>
       <div aria-hidden className="relative flex h-40 items-end gap-[3px] border-b border-border">
         {total === 0 ? (
@@ -38,7 +38,7 @@ export function CreditsUsageChart({ days }: { days: DailyCreditsUsage[] }) {
               style={day.credits > 0 ? { height: `${Math.max(4, Math.round((day.credits / peak) * 100))}%` } : undefined}
             />
             <div className="pointer-events-none absolute bottom-full left-1/2 z-10 mb-1 hidden -translate-x-1/2 rounded-md border border-border bg-card px-2 py-1 text-xs whitespace-nowrap shadow-md group-hover:block">
-              <span className="font-medium tabular-nums">{count.format(day.credits)}</span> · {dayLabel(day.date)}
+              <span className="font-medium tabular-nums">{formatCount(day.credits)}</span> · {dayLabel(day.date)}
             </div>
           </div>
         ))}
@@ -68,7 +68,7 @@ export function CreditsUsageChart({ days }: { days: DailyCreditsUsage[] }) {
                   <TableCell>
                     <time dateTime={day.date}>{dayLabel(day.date)}</time>
                   </TableCell>
-                  <TableCell className="text-right tabular-nums">{count.format(day.credits)}</TableCell>
+                  <TableCell className="text-right tabular-nums">{formatCount(day.credits)}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

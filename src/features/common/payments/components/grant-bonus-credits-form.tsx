@@ -14,8 +14,7 @@ import { Input } from '@/shared/components/ui/input';
 import { Label } from '@/shared/components/ui/label';
 import { Textarea } from '@/shared/components/ui/textarea';
 import { toast } from '@/shared/components/ui/toaster';
-
-const count = new Intl.NumberFormat('en-US');
+import { formatCount } from '@/shared/lib/format-count';
 
 interface Grant {
   credits: number;
@@ -78,7 +77,7 @@ export function GrantBonusCreditsForm({ userId, userEmail }: { userId: string; u
     setCreditsText('');
     setReasonText('');
     setGranted({ credits: review.credits, balance: result.data.creditsBalance });
-    toast.success(`Granted ${count.format(review.credits)} bonus credits`, { description: userEmail });
+    toast.success(`Granted ${formatCount(review.credits)} bonus credits`, { description: userEmail });
     router.refresh();
     void notifyCreditsChanged();
   }
@@ -90,7 +89,7 @@ export function GrantBonusCreditsForm({ userId, userEmail }: { userId: string; u
           <Alert variant="success" role="status">
             <CheckCircle2Icon aria-hidden />
             <AlertDescription>
-              Granted {count.format(granted.credits)} bonus credits. {userEmail} now has {count.format(granted.balance)} credits.
+              Granted {formatCount(granted.credits)} bonus credits. {userEmail} now has {formatCount(granted.balance)} credits.
             </AlertDescription>
           </Alert>
         ) : null}
@@ -143,7 +142,7 @@ export function GrantBonusCreditsForm({ userId, userEmail }: { userId: string; u
       <Dialog open={review !== null} onOpenChange={(open) => !open && !pending && setReview(null)}>
         <DialogContent className="sm:max-w-md">
           <DialogHeader>
-            <DialogTitle>Grant {review ? count.format(review.credits) : ''} bonus credits?</DialogTitle>
+            <DialogTitle>Grant {review ? formatCount(review.credits) : ''} bonus credits?</DialogTitle>
             <DialogDescription>
               They are added to {userEmail}’s bonus balance at once and recorded in the ledger with you as the actor. A grant cannot be undone from
               here.

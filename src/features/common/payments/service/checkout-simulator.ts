@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 import { and, eq } from 'drizzle-orm';
 
-import { appConfig } from '@/config/app';
 import { env } from '@/config/env';
+import { purchaseItemName } from '@/features/common/payments/credit-packages';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { handleStripeWebhook } from '@/features/common/payments/service/stripe-webhook';
 import { getDb } from '@/shared/db/client';
@@ -31,8 +31,7 @@ export async function getSimulatedCheckout(sessionId: string, userId: string): P
     .from(creditPurchases)
     .where(and(eq(creditPurchases.stripeCheckoutSessionId, sessionId), eq(creditPurchases.userId, userId)));
   if (!purchase) return null;
-  const pkg = appConfig.billing.credits.packages.find((p) => p.id === purchase.packageId);
-  return { purchase, itemName: pkg?.name ?? `${purchase.credits.toLocaleString('en-US')} credits` };
+  return { purchase, itemName: purchaseItemName(purchase) };
 }
 
 /** A `checkout.session.completed` event for a paid purchase, shaped as Stripe sends it. */

@@ -1,7 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type Stripe from 'stripe';
 
-import { appConfig } from '@/config/app';
+import { purchaseItemName } from '@/features/common/payments/credit-packages';
 import { balanceAfter } from '@/features/common/payments/service/credits-balance.service';
 import { SYSTEM_KEY_PREFIX } from '@/features/common/payments/service/credits-input.schema';
 import { creditStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
@@ -51,12 +51,11 @@ export async function fulfillCheckoutSession(
       return known ? { outcome: 'already_fulfilled', purchaseId: known.id } : { outcome: 'unknown_session' };
     }
 
-    const pkg = appConfig.billing.credits.packages.find((p) => p.id === purchase.packageId);
     const entry = await runLedgerStatement(
       tx,
       creditStatement('purchase', 'purchased', purchase.credits, {
         userId: purchase.userId,
-        reason: pkg ? `Purchase: ${pkg.name}` : `Purchase: ${purchase.credits.toLocaleString('en-US')} credits`,
+        reason: `Purchase: ${purchaseItemName(purchase)}`,
         actorType: 'stripe',
         idempotencyKey: `${SYSTEM_KEY_PREFIX}checkout:${session.id}`,
         stripeCheckoutSessionId: session.id,

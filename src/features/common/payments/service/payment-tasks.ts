@@ -14,6 +14,7 @@ import { getDb, type Executor } from '@/shared/db/client';
 import { paymentTasks, type PaymentTask, type PaymentTaskKind } from '@/shared/db/schema';
 import { sendEmail } from '@/shared/email/send-email';
 import { CreditsTopUpEmail } from '@/shared/emails/credits-top-up';
+import { formatCount } from '@/shared/lib/format-count';
 
 /** How long a runner holds a task before another may take it over (a crashed runner's task). */
 const LEASE_MS = 2 * 60 * 1000;
@@ -41,7 +42,7 @@ async function perform(task: PaymentTask): Promise<void> {
       if (!payload.email) return;
       await sendEmail({
         to: payload.email,
-        subject: `Receipt: ${payload.creditsAdded.toLocaleString('en-US')} credits added`,
+        subject: `Receipt: ${formatCount(payload.creditsAdded)} credits added`,
         react: CreditsTopUpEmail({
           appName: appConfig.name,
           name: payload.name,

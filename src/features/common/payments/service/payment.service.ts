@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 import { z } from 'zod';
 
 import { appConfig } from '@/config/app';
+import { findCreditPackage, purchaseItemName } from '@/features/common/payments/credit-packages';
 import { manualTopUpLimits, priceForCredits } from '@/features/common/payments/manual-top-up';
 import { balanceAfter, type CreditsBalance } from '@/features/common/payments/service/credits-balance.service';
 import {
@@ -97,7 +98,7 @@ export async function createCreditsCheckoutSession(
 
   let order: { packageId: string | null; priceId: string | null; name: string; credits: number; amountMinor: number; currency: string };
   if ('packageId' in input) {
-    const pkg = config.packages.find((p) => p.id === input.packageId);
+    const pkg = findCreditPackage(input.packageId);
     if (!pkg) throw new UnknownPackageError(input.packageId);
     order = { packageId: pkg.id, priceId: pkg.priceId, name: pkg.name, credits: pkg.creditsAmount, amountMinor: pkg.amountMinor, currency: pkg.currency };
   } else {
@@ -107,7 +108,7 @@ export async function createCreditsCheckoutSession(
     order = {
       packageId: null,
       priceId: null,
-      name: `${input.credits.toLocaleString('en-US')} credits`,
+      name: purchaseItemName({ packageId: null, credits: input.credits }),
       credits: input.credits,
       amountMinor: priceForCredits(input.credits, config),
       currency: config.currency,

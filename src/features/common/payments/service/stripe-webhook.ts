@@ -7,15 +7,11 @@ import { applyChargeRefund, recordDispute } from '@/features/common/payments/ser
 /** Handles one verified event; returns what happened, for the response and the logs. */
 async function dispatch(event: Stripe.Event): Promise<string> {
   switch (event.type) {
-    case 'checkout.session.completed': {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
       const session = event.data.object;
       // Delayed methods (SEPA, ACH …) complete unpaid; async_payment_succeeded follows when they clear.
       // Only money received buys credits: `no_payment_required` does not.
-      if (session.payment_status !== 'paid') return 'awaiting_payment';
-      return fulfillCheckoutSession(session, event.id);
-    }
-    case 'checkout.session.async_payment_succeeded': {
-      const session = event.data.object;
       if (session.payment_status !== 'paid') return 'awaiting_payment';
       return fulfillCheckoutSession(session, event.id);
     }

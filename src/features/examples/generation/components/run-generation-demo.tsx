@@ -10,10 +10,9 @@ import { Alert, AlertDescription, AlertTitle } from '@/shared/components/ui/aler
 import { Button } from '@/shared/components/ui/button';
 import { Input } from '@/shared/components/ui/input';
 import { Label } from '@/shared/components/ui/label';
+import { formatCount } from '@/shared/lib/format-count';
 
 type Outcome = { kind: 'output'; text: string } | { kind: 'insufficient'; required: number; available: number } | { kind: 'error'; message: string };
-
-const count = new Intl.NumberFormat('en-US');
 
 /**
  * Calls the example paid route (`POST /api/examples/generate`, 10 credits) the way a product would:
@@ -76,7 +75,7 @@ export function RunGenerationDemo({ cost }: { cost: number }) {
             <AlertTitle>Not enough credits — top up</AlertTitle>
             <AlertDescription className="flex flex-col items-start gap-3">
               <p>
-                This run needs {count.format(outcome.required)} credits and you have {count.format(outcome.available)}. Top up to keep going.
+                This run needs {formatCount(outcome.required)} credits and you have {formatCount(outcome.available)}. Top up to keep going.
               </p>
               <Button size="sm" onClick={modal.openTopUpModal}>
                 Top up now
