@@ -14,7 +14,7 @@ import postgres from 'postgres';
 import { z } from 'zod';
 
 import { deductCreditsBonusFirst } from '@/features/common/payments/service/credits-balance.service';
-import { deductionStatement } from '@/features/common/payments/service/credits-ledger';
+import { ledger, walletOf } from '@/features/common/payments/service/ledger/ledger';
 import { migrateDatabase, openPostgres, setDatabase } from '@/shared/db/client';
 
 const options = z
@@ -36,21 +36,22 @@ function variants(client: postgres.Sql): Record<'a' | 'b' | 'c', Deduct> {
   return {
     a: (userId) => deductCreditsBonusFirst({ userId, credits: 1, reason: 'bench' }),
     b: (userId) => {
-      const query = dialect.sqlToQuery(deductionStatement(1, { userId, reason: 'bench', actorType: 'user', actorId: userId }));
+      const query = dialect.sqlToQuery(ledger.deduct(walletOf({ userId }), 1, { reason: 'bench', actorType: 'user', actorId: userId }));
       return client.unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: true });
     },
     c: (userId) =>
       client.begin(async (tx) => {
-        const [row] = await tx`select purchased, bonus, used from credit_balances where user_id = ${userId} for update`;
+        const walletId = `user:${userId}`;
+        const [row] = await tx`select purchased, bonus, used from credit_balances where wallet_id = ${walletId} for update`;
         const bonus = Number(row!.bonus);
         const purchased = Number(row!.purchased);
         if (bonus + purchased < 1) throw new Error('insufficient');
         const fromBonus = Math.min(bonus, 1);
         const after = { bonus: bonus - fromBonus, purchased: purchased - (1 - fromBonus), used: Number(row!.used) + 1 };
         await tx`update credit_balances set bonus = ${after.bonus}, purchased = ${after.purchased}, used = ${after.used}, updated_at = now()
-                 where user_id = ${userId}`;
-        await tx`insert into credit_transactions (user_id, type, purchased_delta, bonus_delta, used_delta, purchased_after, bonus_after, used_after, reason, actor_type, actor_id)
-                 values (${userId}, 'deduction', ${-(1 - fromBonus)}, ${-fromBonus}, 1, ${after.purchased}, ${after.bonus}, ${after.used}, 'bench', 'user', ${userId})`;
+                 where wallet_id = ${walletId}`;
+        await tx`insert into credit_transactions (wallet_id, type, purchased_delta, bonus_delta, used_delta, purchased_after, bonus_after, used_after, reason, actor_type, actor_id)
+                 values (${walletId}, 'deduction', ${-(1 - fromBonus)}, ${-fromBonus}, 1, ${after.purchased}, ${after.bonus}, ${after.used}, 'bench', 'user', ${userId})`;
       }),
   };
 }
@@ -97,9 +98,12 @@ async function main() {
     await client.unsafe(`
       insert into users (id, email) select 'bench-' || g, 'bench-' || g || '@example.com' from generate_series(1, ${USERS}) g;
       insert into users (id, email) values ('${HOT_USER}', 'hot@example.com');
-      insert into credit_balances (user_id, purchased, bonus) select id, ${plenty}, ${plenty} from users;
-      insert into credit_transactions (user_id, type, purchased_delta, bonus_delta, used_delta, purchased_after, bonus_after, used_after, reason, actor_type)
-        select user_id, 'grant', purchased, bonus, 0, purchased, bonus, 0, 'bench seed', 'system' from credit_balances;
+      update credit_balances set purchased = ${plenty}, bonus = ${plenty};
+      insert into credit_lots (wallet_id, bucket, source, credits_granted, credits_left)
+        select wallet_id, 'purchased', 'grant', purchased, purchased from credit_balances
+        union all select wallet_id, 'bonus', 'grant', bonus, bonus from credit_balances;
+      insert into credit_transactions (wallet_id, type, purchased_delta, bonus_delta, used_delta, purchased_after, bonus_after, used_after, reason, actor_type)
+        select wallet_id, 'grant', purchased, bonus, 0, purchased, bonus, 0, 'bench seed', 'system' from credit_balances;
       analyze;`);
     const [{ version }] = (await client`select version()`) as unknown as [{ version: string }];
 

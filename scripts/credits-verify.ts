@@ -6,13 +6,14 @@ const handle = await openConfiguredDatabase();
 try {
   const drift = await findLedgerDrift(handle.db);
   if (drift.length === 0) {
-    console.log('Ledger verified: every balance equals the sum of its entries.');
+    console.log('Ledger verified: every balance equals the sum of its entries, its lots and its open holds.');
   } else {
-    console.error(`Ledger drift for ${drift.length} user(s):`);
-    for (const { userId, balance, ledger } of drift) {
+    console.error(`Ledger drift in ${new Set(drift.map((d) => d.walletId)).size} wallet(s):`);
+    const against = { entries: 'sum of entries', lots: 'sum of lots', holds: 'open holds' } as const;
+    for (const { walletId, check, balance, expected } of drift) {
       console.error(
-        `  ${userId}: balance purchased=${balance.purchased} bonus=${balance.bonus} used=${balance.used}` +
-          ` | ledger purchased=${ledger.purchased} bonus=${ledger.bonus} used=${ledger.used}`,
+        `  ${walletId}: balance purchased=${balance.purchased} bonus=${balance.bonus} held=${balance.held} used=${balance.used}` +
+          ` | ${against[check]} purchased=${expected.purchased} bonus=${expected.bonus} held=${expected.held} used=${expected.used}`,
       );
     }
     process.exitCode = 1;

@@ -28,6 +28,8 @@ const creditPackageSchema = z
     amount: z.number().positive({ message: 'must be greater than zero' }),
     currency: currencySchema,
     creditsAmount: positiveCredits,
+    /** Days after purchase that this pack's credits lapse; omitted: they never do. */
+    expiresAfterDays: z.number().int({ message: 'must be a whole number of days' }).min(1).max(36_500).optional(),
   })
   .transform((pkg, ctx) => {
     const amountMinor = toMinorUnits(pkg.amount, pkg.currency);
@@ -48,6 +50,10 @@ const creditsSchema = z
     initialBonusCredits: z.number().int({ message: 'must be a whole number of credits' }).min(0).max(Number.MAX_SAFE_INTEGER).default(0),
     /** Largest manual top-up, in credits. The smallest is set by Stripe's minimum charge. */
     maxManualCredits: positiveCredits.default(1_000_000),
+    /** How long a hold stays open unless settled or released first (at most 24 hours). */
+    holdExpiresAfterSeconds: z.number().int({ message: 'must be a whole number of seconds' }).min(1).max(24 * 60 * 60).default(900),
+    /** Days after which bonus credits (the sign-up bonus, admin grants) lapse; omitted: never. */
+    bonusExpiresAfterDays: z.number().int({ message: 'must be a whole number of days' }).min(1).max(36_500).optional(),
     packages: z.array(creditPackageSchema),
   })
   .transform((credits, ctx) => {

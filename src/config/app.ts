@@ -14,6 +14,7 @@ const config = {
       currency: 'usd',
       initialBonusCredits: 100,
       maxManualCredits: 1_000_000,
+      holdExpiresAfterSeconds: 900,
       packages: [
         {
           id: 'starter',

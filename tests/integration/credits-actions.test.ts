@@ -26,7 +26,7 @@ describe('getMyCredits', () => {
     const user = await createUser();
     await addCreditsDirectly({ userId: user.id, credits: 100, creditsType: 'bonus', reason: 'Sign-up bonus' });
     signInAs(user);
-    expect(await getMyCredits()).toEqual({ ok: true, data: { creditsBalance: 100, creditsBonus: 100, creditsPurchased: 0, creditsUsed: 0 } });
+    expect(await getMyCredits()).toEqual({ ok: true, data: { creditsBalance: 100, creditsBonus: 100, creditsPurchased: 0, creditsHeld: 0, creditsUsed: 0 } });
   });
 
   it('refuses a visitor who is not signed in', async () => {

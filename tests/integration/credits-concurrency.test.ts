@@ -29,7 +29,7 @@ describe(`concurrent deductions on one user (${testDriver})`, () => {
 
     expect(succeeded).toBe(300);
     expect(refused).toBe(100);
-    expect(await getCreditsBalance(user.id)).toEqual({ creditsBalance: 0, creditsBonus: 0, creditsPurchased: 0, creditsUsed: 300 });
+    expect(await getCreditsBalance(user.id)).toEqual({ creditsBalance: 0, creditsBonus: 0, creditsPurchased: 0, creditsHeld: 0, creditsUsed: 300 });
     await expectLedgerMatchesBalances();
   });
 

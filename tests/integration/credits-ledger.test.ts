@@ -18,7 +18,7 @@ import {
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 import { grantSignUpBonus } from '@/features/common/payments/service/sign-up-bonus';
 import { getDb } from '@/shared/db/client';
-import { balanceRowOf, createUser, expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
+import { balanceRowOf, createUser, expectLedgerMatchesBalances, ledgerOf, walletIdOf } from '../helpers/factories';
 import { setupTestDatabase, testDriver } from '../helpers/test-database';
 
 setupTestDatabase();
@@ -71,14 +71,14 @@ describe(`deductCreditsBonusFirst on ${testDriver}`, () => {
 
     expect(error).toBeInstanceOf(InsufficientCreditsError);
     expect(error).toMatchObject({ code: 'INSUFFICIENT_CREDITS', required: 16, available: 15 });
-    expect(await getCreditsBalance(user.id)).toEqual({ creditsBalance: 15, creditsBonus: 5, creditsPurchased: 10, creditsUsed: 0 });
+    expect(await getCreditsBalance(user.id)).toEqual({ creditsBalance: 15, creditsBonus: 5, creditsPurchased: 10, creditsHeld: 0, creditsUsed: 0 });
     expect(await ledgerOf(user.id)).toEqual(before);
   });
 
   it('refuses a user who never had credits as insufficient, with 0 available', async () => {
     const user = await createUser();
     await expect(deductCreditsBonusFirst({ userId: user.id, credits: 1, reason: 'x' })).rejects.toMatchObject({ required: 1, available: 0 });
-    expect(await balanceRowOf(user.id)).toBeUndefined();
+    expect(await balanceRowOf(user.id)).toMatchObject({ purchased: 0, bonus: 0, held: 0, used: 0 });
   });
 
   it('records the deduction in the ledger with its bucket deltas, balances after, reason and actor', async () => {
@@ -231,7 +231,7 @@ describe('bad input writes nothing', () => {
     await expect(
       addCreditsDirectly({ userId: user.id, credits: 1, creditsType: 'free' as 'bonus', reason: 'x' }),
     ).rejects.toThrow('creditsType must be "bonus" or "purchased"');
-    expect(await balanceRowOf(user.id)).toBeUndefined();
+    expect(await balanceRowOf(user.id)).toMatchObject({ purchased: 0, bonus: 0, held: 0, used: 0 });
   });
 
   it('refuses a user that does not exist', async () => {
@@ -259,15 +259,15 @@ describe('the ledger and balance tables', () => {
   it('refuse to change or delete a ledger entry', async () => {
     const user = await userWith({ bonus: 10 });
     const db = await getDb();
-    await expect(db.execute(sql`update credit_transactions set bonus_delta = 1000 where user_id = ${user.id}`)).rejects.toSatisfy(causedBy(/append-only/));
-    await expect(db.execute(sql`delete from credit_transactions where user_id = ${user.id}`)).rejects.toSatisfy(causedBy(/append-only/));
+    await expect(db.execute(sql`update credit_transactions set bonus_delta = 1000 where wallet_id = ${walletIdOf(user.id)}`)).rejects.toSatisfy(causedBy(/append-only/));
+    await expect(db.execute(sql`delete from credit_transactions where wallet_id = ${walletIdOf(user.id)}`)).rejects.toSatisfy(causedBy(/append-only/));
     expect(await ledgerOf(user.id)).toHaveLength(1);
   });
 
   it('keep every bucket at or above zero even against a direct write', async () => {
     const user = await userWith({ bonus: 10 });
     const db = await getDb();
-    await expect(db.execute(sql`update credit_balances set bonus = bonus - 11 where user_id = ${user.id}`)).rejects.toSatisfy(
+    await expect(db.execute(sql`update credit_balances set bonus = bonus - 11 where wallet_id = ${walletIdOf(user.id)}`)).rejects.toSatisfy(
       causedBy(/credit_balances_bonus_non_negative/),
     );
   });

@@ -1,3 +1,4 @@
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 
 import { deductCreditsBonusFirst } from '@/features/common/payments/service/credits-balance.service';
@@ -23,22 +24,17 @@ async function lastEntryTime(userId: string): Promise<Date> {
   return (await ledgerOf(userId)).at(-1)!.createdAt;
 }
 
-/** The ledger functions stamp entries with now(); a deduction on another day is written directly. */
+/**
+ * The ledger stamps entries with now(); a deduction on another day is a real deduction whose
+ * timestamp is then moved, so balances, lots and entries still agree.
+ */
 async function recordDeductionAt(userId: string, credits: number, createdAt: Date) {
+  const { transactionId } = await deductCreditsBonusFirst({ userId, credits, reason: 'Back-dated' });
   const db = await getDb();
-  await db.insert(creditTransactions).values({
-    userId,
-    type: 'deduction',
-    purchasedDelta: 0,
-    bonusDelta: -credits,
-    usedDelta: credits,
-    purchasedAfter: 0,
-    bonusAfter: 0,
-    usedAfter: credits,
-    reason: 'Back-dated',
-    actorType: 'user',
-    actorId: userId,
-    createdAt,
+  // The ledger is append-only (a trigger refuses updates); a test may step around it to travel in time.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local session_replication_role = replica`);
+    await tx.update(creditTransactions).set({ createdAt }).where(eq(creditTransactions.id, Number(transactionId)));
   });
 }
 
@@ -82,7 +78,7 @@ describe(`getDailyCreditsUsage on ${testDriver}`, () => {
   });
 
   it('splits usage at midnight UTC', async () => {
-    const user = await createUser();
+    const user = await userWithBonus(12);
     await recordDeductionAt(user.id, 7, new Date('2026-01-10T23:59:59Z'));
     await recordDeductionAt(user.id, 5, new Date('2026-01-11T00:00:00Z'));
 

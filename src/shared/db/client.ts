@@ -47,14 +47,14 @@ export async function openPglite(dataDir?: string, options: { snapshot?: Blob } 
   return { db: drizzle(client, { schema }), driver: 'pglite', close: () => client.close() };
 }
 
-/** Applies the committed migrations in `drizzle/`; ones already applied are skipped. */
-export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
+/** Applies the committed migrations in `drizzle/` (or another folder); ones already applied are skipped. */
+export async function migrateDatabase(handle: DatabaseHandle, migrationsFolder = MIGRATIONS_FOLDER): Promise<void> {
   if (handle.driver === 'postgres') {
     const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-    await migrate(handle.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrate(handle.db as never, { migrationsFolder });
   } else {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
-    await migrate(handle.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrate(handle.db as never, { migrationsFolder });
   }
 }
 

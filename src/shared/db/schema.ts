@@ -85,30 +85,137 @@ export const emailOutbox = pgTable(
 export type OutboxEmail = typeof emailOutbox.$inferSelect;
 
 /*
- * Credits. One balance row per user and an append-only ledger: every change to the row is one
- * ledger entry written in the same statement, so a user's entries always sum to the row. CHECK
- * constraints keep every bucket at or above zero, whatever a caller does, and the spendable total
- * within JavaScript's safe integers.
+ * Organisations. A user belongs to any number of them; owners and admins buy credits for the
+ * organisation's wallet and set per-member monthly caps, members spend from it.
+ */
+
+export const organizationRole = pgEnum('organization_role', ['owner', 'admin', 'member']);
+export type OrganizationRole = (typeof organizationRole.enumValues)[number];
+
+export const organizations = pgTable('organizations', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  name: text('name').notNull(),
+  /** Where receipts for the organisation's purchases go, besides the buyer. */
+  billingEmail: text('billing_email'),
+  createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+});
+export type Organization = typeof organizations.$inferSelect;
+
+export const organizationMembers = pgTable(
+  'organization_members',
+  {
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: organizationRole('role').notNull().default('member'),
+    /** Credits this member may spend from the organisation's wallet per calendar month (UTC); null: no cap. */
+    monthlyCap: bigint('monthly_cap', { mode: 'number' }),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+  },
+  (member) => [
+    primaryKey({ columns: [member.organizationId, member.userId] }),
+    index('organization_members_user_id_idx').on(member.userId),
+    check('organization_members_cap_non_negative', sql`${member.monthlyCap} is null or ${member.monthlyCap} >= 0`),
+  ],
+);
+export type OrganizationMember = typeof organizationMembers.$inferSelect;
+
+/** Invitations by email; the link carries a token whose hash is kept here, valid until `expiresAt`. */
+export const organizationInvites = pgTable(
+  'organization_invites',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: organizationRole('role').notNull().default('member'),
+    tokenHash: text('token_hash').notNull().unique(),
+    invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp('expires_at', { mode: 'date', withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { mode: 'date', withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { mode: 'date', withTimezone: true }),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+  },
+  (invite) => [index('organization_invites_organization_id_idx').on(invite.organizationId)],
+);
+export type OrganizationInvite = typeof organizationInvites.$inferSelect;
+
+/*
+ * Credits. A wallet owns credits: a user's personal wallet (`user:<user id>`) or an organisation's
+ * (`org:<organisation id>`), created with its owner by a trigger. Every credit table is keyed by
+ * wallet, so the data can be distributed by wallet when one Postgres is not enough.
+ *
+ * One balance row per wallet, an append-only ledger, lots and holds. Every change is made by one of
+ * the `credits_*` SQL functions (drizzle/0008_ledger_functions.sql), which lock the balance row,
+ * change the row, its lots and holds, and append the ledger entries in one transaction. The
+ * invariant `credits:verify` proves: the row equals the sum of its entries, `purchased` and `bonus`
+ * equal the credits left in the wallet's lots, and `held` equals its open holds.
  */
 
 const MAX_CREDITS = sql.raw(String(Number.MAX_SAFE_INTEGER));
 
+export const walletKind = pgEnum('wallet_kind', ['personal', 'organization']);
+export type WalletKind = (typeof walletKind.enumValues)[number];
+
+export const wallets = pgTable(
+  'wallets',
+  {
+    id: text('id').primaryKey(),
+    kind: walletKind('kind').notNull(),
+    userId: text('user_id')
+      .unique()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    organizationId: uuid('organization_id')
+      .unique()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** The Stripe Customer purchases, invoices and saved cards of this wallet sit under. */
+    stripeCustomerId: text('stripe_customer_id').unique(),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+  },
+  (wallet) => [
+    check(
+      'wallets_one_owner',
+      sql`(${wallet.kind} = 'personal' and ${wallet.userId} is not null and ${wallet.organizationId} is null) or (${wallet.kind} = 'organization' and ${wallet.organizationId} is not null and ${wallet.userId} is null)`,
+    ),
+  ],
+);
+export type Wallet = typeof wallets.$inferSelect;
+
 export const creditBalances = pgTable(
   'credit_balances',
   {
-    userId: text('user_id')
+    walletId: text('wallet_id')
       .primaryKey()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => wallets.id, { onDelete: 'cascade' }),
+    /** Spendable purchased credits: the sum of the wallet's purchased lots (held credits excluded). */
     purchased: bigint('purchased', { mode: 'number' }).notNull().default(0),
+    /** Spendable bonus credits: the sum of the wallet's bonus lots (held credits excluded). */
     bonus: bigint('bonus', { mode: 'number' }).notNull().default(0),
+    /** Credits in open holds: out of the buckets until settled, released or expired. */
+    held: bigint('held', { mode: 'number' }).notNull().default(0),
     used: bigint('used', { mode: 'number' }).notNull().default(0),
+    /**
+     * No lot or open hold of this wallet expires before this time (null: none expires). A hint
+     * that keeps the hot path to one comparison: it may be earlier than the truth, never later.
+     */
+    nextExpiryAt: timestamp('next_expiry_at', { mode: 'date', withTimezone: true }),
     updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
   },
   (balance) => [
     check('credit_balances_purchased_non_negative', sql`${balance.purchased} >= 0`),
     check('credit_balances_bonus_non_negative', sql`${balance.bonus} >= 0`),
+    check('credit_balances_held_non_negative', sql`${balance.held} >= 0`),
     check('credit_balances_used_non_negative', sql`${balance.used} >= 0`),
-    check('credit_balances_within_safe_integers', sql`${balance.purchased} + ${balance.bonus} <= ${MAX_CREDITS} and ${balance.used} <= ${MAX_CREDITS}`),
+    check(
+      'credit_balances_within_safe_integers',
+      sql`${balance.purchased} + ${balance.bonus} + ${balance.held} <= ${MAX_CREDITS} and ${balance.used} <= ${MAX_CREDITS}`,
+    ),
+    index('credit_balances_next_expiry_at_idx').on(balance.nextExpiryAt),
   ],
 );
 export type CreditBalance = typeof creditBalances.$inferSelect;
@@ -120,33 +227,50 @@ export const creditTransactionType = pgEnum('credit_transaction_type', [
   'deduction',
   'refund',
   'correction',
+  'hold',
+  'hold_settled',
+  'hold_released',
+  'hold_expired',
+  'expiration',
 ]);
 export type CreditTransactionType = (typeof creditTransactionType.enumValues)[number];
 
 export const creditActorType = pgEnum('credit_actor_type', ['user', 'admin', 'system', 'stripe']);
 export type CreditActorType = (typeof creditActorType.enumValues)[number];
 
+export const creditBucket = pgEnum('credit_bucket', ['purchased', 'bonus']);
+export type CreditBucket = (typeof creditBucket.enumValues)[number];
+
 export const creditTransactions = pgTable(
   'credit_transactions',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    userId: text('user_id')
+    walletId: text('wallet_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => wallets.id, { onDelete: 'cascade' }),
     type: creditTransactionType('type').notNull(),
     purchasedDelta: bigint('purchased_delta', { mode: 'number' }).notNull(),
     bonusDelta: bigint('bonus_delta', { mode: 'number' }).notNull(),
+    heldDelta: bigint('held_delta', { mode: 'number' }).notNull().default(0),
     usedDelta: bigint('used_delta', { mode: 'number' }).notNull(),
     purchasedAfter: bigint('purchased_after', { mode: 'number' }).notNull(),
     bonusAfter: bigint('bonus_after', { mode: 'number' }).notNull(),
+    heldAfter: bigint('held_after', { mode: 'number' }).notNull().default(0),
     usedAfter: bigint('used_after', { mode: 'number' }).notNull(),
     reason: text('reason').notNull(),
     actorType: creditActorType('actor_type').notNull(),
+    /** Who caused it: the spending member, the granting admin; null for the system and Stripe. */
     actorId: text('actor_id'),
-    /** A caller's key: a retry with the same key (per user) returns this entry instead of acting again. */
+    /** What the credits were spent on (`generation`), for usage by feature. */
+    feature: text('feature'),
+    /** A caller's key: a retry with the same key (per wallet) returns this entry instead of acting again. */
     idempotencyKey: text('idempotency_key'),
     /** What the keyed call asked for, so a reused key with other arguments is caught. */
     requestFingerprint: text('request_fingerprint'),
+    /** The lot this entry created or expired. */
+    lotId: uuid('lot_id'),
+    /** The hold this entry opened or closed. */
+    holdId: uuid('hold_id'),
     stripeCheckoutSessionId: text('stripe_checkout_session_id'),
     stripePaymentIntentId: text('stripe_payment_intent_id'),
     stripeEventId: text('stripe_event_id'),
@@ -154,12 +278,128 @@ export const creditTransactions = pgTable(
     createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
   },
   (entry) => [
-    uniqueIndex('credit_transactions_user_idempotency_key_idx').on(entry.userId, entry.idempotencyKey),
-    index('credit_transactions_user_id_id_idx').on(entry.userId, entry.id.desc()),
-    index('credit_transactions_user_deductions_idx').on(entry.userId, entry.createdAt).where(sql`${entry.type} = 'deduction'`),
+    uniqueIndex('credit_transactions_wallet_idempotency_key_idx').on(entry.walletId, entry.idempotencyKey),
+    index('credit_transactions_wallet_id_id_idx').on(entry.walletId, entry.id.desc()),
+    index('credit_transactions_wallet_deductions_idx').on(entry.walletId, entry.createdAt).where(sql`${entry.type} = 'deduction'`),
+    index('credit_transactions_hold_id_idx').on(entry.holdId).where(sql`${entry.holdId} is not null`),
   ],
 );
 export type CreditTransaction = typeof creditTransactions.$inferSelect;
+
+export const creditLotSource = pgEnum('credit_lot_source', ['purchase', 'grant', 'signup_bonus', 'correction', 'opening_balance']);
+export type CreditLotSource = (typeof creditLotSource.enumValues)[number];
+
+/**
+ * A slice of a bucket with its own expiry: every credit that comes in is a lot. Spending takes bonus
+ * lots before purchased ones and, within a bucket, the soonest-expiring first (never-expiring last,
+ * older before newer). An expired lot is never spendable, swept or not; the sweep writes one
+ * `expiration` entry per lot and zeroes it.
+ */
+export const creditLots = pgTable(
+  'credit_lots',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    walletId: text('wallet_id')
+      .notNull()
+      .references(() => wallets.id, { onDelete: 'cascade' }),
+    bucket: creditBucket('bucket').notNull(),
+    source: creditLotSource('source').notNull(),
+    creditsGranted: bigint('credits_granted', { mode: 'number' }).notNull(),
+    creditsLeft: bigint('credits_left', { mode: 'number' }).notNull(),
+    expiresAt: timestamp('expires_at', { mode: 'date', withTimezone: true }),
+    purchaseId: uuid('purchase_id'),
+    /** When the sweep (or an admin) ended it; its remaining credits went out in an `expiration` entry. */
+    expiredAt: timestamp('expired_at', { mode: 'date', withTimezone: true }),
+    /** A reminder that it expires soon was queued (once per lot). */
+    reminderQueuedAt: timestamp('reminder_queued_at', { mode: 'date', withTimezone: true }),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+  },
+  (lot) => [
+    index('credit_lots_spend_order_idx').on(lot.walletId, lot.bucket, lot.expiresAt, lot.createdAt).where(sql`${lot.creditsLeft} > 0`),
+    index('credit_lots_due_idx').on(lot.expiresAt).where(sql`${lot.creditsLeft} > 0 and ${lot.expiresAt} is not null`),
+    index('credit_lots_purchase_id_idx').on(lot.purchaseId),
+    check('credit_lots_left_within_range', sql`${lot.creditsLeft} >= 0 and ${lot.creditsGranted} > 0`),
+  ],
+);
+export type CreditLot = typeof creditLots.$inferSelect;
+
+export const creditHoldStatus = pgEnum('credit_hold_status', ['open', 'settled', 'released', 'expired']);
+export type CreditHoldStatus = (typeof creditHoldStatus.enumValues)[number];
+
+/**
+ * Credits reserved for work whose cost is known later. Opening moves them out of the buckets into
+ * `held`; settling charges the actual amount and returns the rest to the lots they came from;
+ * releasing (or expiry) returns all of it. Closed holds keep their outcome, so a repeated settle or
+ * release returns the first result.
+ */
+export const creditHolds = pgTable(
+  'credit_holds',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    walletId: text('wallet_id')
+      .notNull()
+      .references(() => wallets.id, { onDelete: 'cascade' }),
+    /** The user who reserved: for an organisation's wallet, the member whose cap it counts against. */
+    actorId: text('actor_id'),
+    status: creditHoldStatus('status').notNull().default('open'),
+    credits: bigint('credits', { mode: 'number' }).notNull(),
+    fromBonus: bigint('from_bonus', { mode: 'number' }).notNull(),
+    fromPurchased: bigint('from_purchased', { mode: 'number' }).notNull(),
+    /** What settling charged (0 … held, more with overage); null until settled. */
+    settledCredits: bigint('settled_credits', { mode: 'number' }),
+    reason: text('reason').notNull(),
+    feature: text('feature'),
+    idempotencyKey: text('idempotency_key'),
+    requestFingerprint: text('request_fingerprint'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    /** The first day (UTC) of the month whose member usage this hold counts in. */
+    usagePeriod: timestamp('usage_period', { mode: 'date', withTimezone: true }),
+    expiresAt: timestamp('expires_at', { mode: 'date', withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { mode: 'date', withTimezone: true }),
+    /** The ledger entry that closed it. */
+    closingTransactionId: bigint('closing_transaction_id', { mode: 'number' }),
+  },
+  (hold) => [
+    uniqueIndex('credit_holds_wallet_idempotency_key_idx').on(hold.walletId, hold.idempotencyKey),
+    index('credit_holds_open_wallet_idx').on(hold.walletId, hold.expiresAt).where(sql`${hold.status} = 'open'`),
+    index('credit_holds_due_idx').on(hold.expiresAt).where(sql`${hold.status} = 'open'`),
+    check('credit_holds_amounts', sql`${hold.credits} > 0 and ${hold.fromBonus} >= 0 and ${hold.fromPurchased} >= 0 and ${hold.fromBonus} + ${hold.fromPurchased} = ${hold.credits}`),
+  ],
+);
+export type CreditHold = typeof creditHolds.$inferSelect;
+
+/** Which lots a hold took its credits from, so what it does not charge goes back where it came from. */
+export const creditHoldLots = pgTable(
+  'credit_hold_lots',
+  {
+    holdId: uuid('hold_id')
+      .notNull()
+      .references(() => creditHolds.id, { onDelete: 'cascade' }),
+    lotId: uuid('lot_id')
+      .notNull()
+      .references(() => creditLots.id, { onDelete: 'cascade' }),
+    walletId: text('wallet_id').notNull(),
+    bucket: creditBucket('bucket').notNull(),
+    credits: bigint('credits', { mode: 'number' }).notNull(),
+  },
+  (allocation) => [primaryKey({ columns: [allocation.holdId, allocation.lotId] }), check('credit_hold_lots_positive', sql`${allocation.credits} > 0`)],
+);
+
+/** What each member spent (and holds) from an organisation's wallet per month, for caps. */
+export const memberCreditUsage = pgTable(
+  'member_credit_usage',
+  {
+    walletId: text('wallet_id')
+      .notNull()
+      .references(() => wallets.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    /** The first day (UTC) of the month. */
+    period: timestamp('period', { mode: 'date', withTimezone: true }).notNull(),
+    credits: bigint('credits', { mode: 'number' }).notNull().default(0),
+  },
+  (usage) => [primaryKey({ columns: [usage.walletId, usage.userId, usage.period] }), check('member_credit_usage_non_negative', sql`${usage.credits} >= 0`)],
+);
 
 /*
  * Purchases. A row is written, pending, before the buyer is sent to checkout, with the credits and
@@ -174,9 +414,12 @@ export const creditPurchases = pgTable(
   'credit_purchases',
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    userId: text('user_id')
+    /** The buyer. */
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** The wallet the credits go to: the buyer's own or an organisation's. */
+    walletId: text('wallet_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => wallets.id, { onDelete: 'cascade' }),
     /** The configured package, or null for a manual amount. */
     packageId: text('package_id'),
     credits: bigint('credits', { mode: 'number' }).notNull(),
@@ -197,7 +440,7 @@ export const creditPurchases = pgTable(
     updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
   },
   (purchase) => [
-    index('credit_purchases_user_id_created_at_idx').on(purchase.userId, purchase.createdAt),
+    index('credit_purchases_wallet_id_created_at_idx').on(purchase.walletId, purchase.createdAt),
     check('credit_purchases_positive', sql`${purchase.credits} > 0 and ${purchase.amountMinor} > 0`),
     check('credit_purchases_reversal_within_credits', sql`${purchase.creditsReversed} between 0 and ${purchase.credits}`),
   ],

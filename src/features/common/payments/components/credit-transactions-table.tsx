@@ -17,6 +17,11 @@ const typeLabels: Record<CreditTransactionType, { label: string; variant: BadgeP
   deduction: { label: 'Usage', variant: 'secondary' },
   refund: { label: 'Refund', variant: 'destructive' },
   correction: { label: 'Correction', variant: 'outline' },
+  hold: { label: 'Reserved', variant: 'outline' },
+  hold_settled: { label: 'Usage', variant: 'secondary' },
+  hold_released: { label: 'Released', variant: 'outline' },
+  hold_expired: { label: 'Reservation expired', variant: 'outline' },
+  expiration: { label: 'Expired', variant: 'outline' },
 };
 
 const actorLabels: Record<CreditActorType, string> = { user: 'the user', admin: 'an admin', system: 'the system', stripe: 'Stripe' };
@@ -35,6 +40,8 @@ function bucketsOf(entry: CreditTransactionView): string {
   const parts = [
     entry.bonusDelta !== 0 ? `${formatCount(Math.abs(entry.bonusDelta))} bonus` : null,
     entry.purchasedDelta !== 0 ? `${formatCount(Math.abs(entry.purchasedDelta))} purchased` : null,
+    entry.heldDelta > 0 ? `${formatCount(entry.heldDelta)} reserved` : null,
+    entry.heldDelta < 0 && entry.usedDelta > 0 ? `${formatCount(entry.usedDelta)} charged` : null,
   ].filter(Boolean);
   return parts.join(' · ');
 }

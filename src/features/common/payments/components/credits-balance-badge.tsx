@@ -12,7 +12,8 @@ import { formatCount } from '@/shared/lib/format-count';
 
 /** The signed-in user's available credits, for a header; links to `href` (the credits page). */
 export function CreditsBalanceBadge({ href }: { href: Route }) {
-  const { creditsBalance } = useCredits();
+  const { creditsBalance, creditsHeld } = useCredits();
+  const reserved = creditsHeld ? `, ${formatCount(creditsHeld)} reserved` : '';
   return (
     <Link
       href={href}
@@ -20,7 +21,7 @@ export function CreditsBalanceBadge({ href }: { href: Route }) {
         badgeVariants({ variant: 'outline' }),
         'h-8 gap-1.5 px-3 text-sm hover:bg-muted focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
       )}
-      aria-label={creditsBalance === null ? 'Credits' : `${formatCount(creditsBalance)} credits available`}
+      aria-label={creditsBalance === null ? 'Credits' : `${formatCount(creditsBalance)} credits available${reserved}`}
     >
       <CoinsIcon className="size-4! text-primary" aria-hidden />
       {creditsBalance === null ? (
@@ -30,6 +31,11 @@ export function CreditsBalanceBadge({ href }: { href: Route }) {
           {formatCount(creditsBalance)}
         </span>
       )}
+      {creditsHeld ? (
+        <span className="text-xs text-muted-foreground tabular-nums" data-testid="header-credits-reserved">
+          +{formatCount(creditsHeld)} reserved
+        </span>
+      ) : null}
     </Link>
   );
 }

@@ -1,5 +1,5 @@
 import type { LucideIcon } from 'lucide-react';
-import { ActivityIcon, CreditCardIcon, GiftIcon, WalletIcon } from 'lucide-react';
+import { ActivityIcon, CreditCardIcon, GiftIcon, LockIcon, WalletIcon } from 'lucide-react';
 
 import type { CreditsBalance } from '@/features/common/payments/service/credits-balance.service';
 import { Card } from '@/shared/components/ui/card';
@@ -12,12 +12,14 @@ const stats: { key: keyof CreditsBalance; label: string; hint: string; icon: Luc
   { key: 'creditsBonus', label: 'Bonus', hint: 'Spent first', icon: GiftIcon },
   { key: 'creditsUsed', label: 'Used', hint: 'All time', icon: ActivityIcon },
 ];
+const reserved = { key: 'creditsHeld', label: 'Reserved', hint: 'Held for work in progress', icon: LockIcon } as const;
 
-/** The four balances as cards. */
+/** The balances as cards; "Reserved" appears while holds are open. */
 export function CreditsStats({ balance, className }: { balance: CreditsBalance; className?: string }) {
+  const shown = balance.creditsHeld > 0 ? [...stats.slice(0, 3), reserved, stats[3]!] : stats;
   return (
-    <div className={cn('grid grid-cols-2 gap-4 lg:grid-cols-4', className)}>
-      {stats.map(({ key, label, hint, icon: Icon }) => (
+    <div className={cn('grid grid-cols-2 gap-4', shown.length === 5 ? 'lg:grid-cols-5' : 'lg:grid-cols-4', className)}>
+      {shown.map(({ key, label, hint, icon: Icon }) => (
         <Card
           key={key}
           role="group"

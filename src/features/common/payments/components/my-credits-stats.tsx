@@ -9,10 +9,10 @@ import { useCredits } from '@/features/common/payments/hooks/use-credits';
  * without a reload. `initial` (read by the page on the server) fills the first paint.
  */
 export function MyCreditsStats({ initial }: { initial: CreditsBalance }) {
-  const { creditsBalance, creditsPurchased, creditsBonus, creditsUsed } = useCredits();
+  const { creditsBalance, creditsPurchased, creditsBonus, creditsHeld, creditsUsed } = useCredits();
   const live =
-    creditsBalance === null || creditsPurchased === null || creditsBonus === null || creditsUsed === null
+    creditsBalance === null || creditsPurchased === null || creditsBonus === null || creditsHeld === null || creditsUsed === null
       ? null
-      : { creditsBalance, creditsPurchased, creditsBonus, creditsUsed };
+      : { creditsBalance, creditsPurchased, creditsBonus, creditsHeld, creditsUsed };
   return <CreditsStats balance={live ?? initial} />;
 }

@@ -184,6 +184,8 @@ export function useCredits() {
     creditsBalance: balance?.creditsBalance ?? null,
     creditsPurchased: balance?.creditsPurchased ?? null,
     creditsBonus: balance?.creditsBonus ?? null,
+    /** Credits reserved by open holds (not spendable until they close). */
+    creditsHeld: balance?.creditsHeld ?? null,
     creditsUsed: balance?.creditsUsed ?? null,
     isLoading: balance === null && error === null,
     error,

@@ -1,6 +1,5 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 
-import { InsufficientCreditsError, UserNotFoundError } from '@/features/common/payments/service/credits-errors';
 import {
   deductCreditsSchema,
   listTransactionsSchema,
@@ -8,20 +7,16 @@ import {
   type DeductCreditsInput,
   type ListTransactionsOptions,
 } from '@/features/common/payments/service/credits-input.schema';
-import { applyOnce, deductionStatement, runLedgerStatement, type LedgerEntry } from '@/features/common/payments/service/credits-ledger';
+import { expectApplied, fingerprint, ledger, readBalances, runLedger, walletOf, type LedgerBalances } from '@/features/common/payments/service/ledger/ledger';
+import { assertCanReadWallet } from '@/features/common/payments/service/organizations/membership';
+import { toCreditsBalance, type CreditsBalance } from '@/features/common/payments/service/ledger/balances';
 import { getDb } from '@/shared/db/client';
-import { creditBalances, creditTransactions, users, type CreditTransaction } from '@/shared/db/schema';
+import { creditTransactions, type CreditTransaction } from '@/shared/db/schema';
 
 export { InsufficientCreditsError } from '@/features/common/payments/service/credits-errors';
-
-export interface CreditsBalance {
-  /** What the user can spend: purchased + bonus. */
-  creditsBalance: number;
-  creditsPurchased: number;
-  creditsBonus: number;
-  /** Everything spent so far. */
-  creditsUsed: number;
-}
+export { toCreditsBalance, type CreditsBalance } from '@/features/common/payments/service/ledger/balances';
+export { releaseCreditHold, reserveCredits, settleCreditHold, withCredits } from '@/features/common/payments/service/ledger/holds';
+export type { CreditHold, CreditHoldSettlement, CreditHoldRelease } from '@/features/common/payments/service/ledger/holds';
 
 export interface DeductCreditsResult extends CreditsBalance {
   deductedFromBonus: number;
@@ -30,65 +25,52 @@ export interface DeductCreditsResult extends CreditsBalance {
   transactionId: string;
 }
 
-/** The balances a ledger entry left behind. */
-export function balanceAfter(entry: Pick<LedgerEntry, 'purchasedAfter' | 'bonusAfter' | 'usedAfter'>): CreditsBalance {
-  return {
-    creditsBalance: entry.purchasedAfter + entry.bonusAfter,
-    creditsPurchased: entry.purchasedAfter,
-    creditsBonus: entry.bonusAfter,
-    creditsUsed: entry.usedAfter,
-  };
-}
-
 /**
- * Spends `credits` of a user's balance, bonus credits first, then purchased ones — in one atomic
- * statement under the balance row's lock, so concurrent calls can never overdraw or lose an update.
+ * Spends `credits` of a user's balance — or, with `organizationId`, of that organisation's wallet as
+ * one of its members — bonus credits first, then purchased ones; within a bucket the credits that
+ * expire soonest go first. One atomic statement under the wallet's row lock, so concurrent calls can
+ * never overdraw or lose an update.
  *
  * - Throws `InsufficientCreditsError` (with `required` and `available`) when bonus + purchased do not
  *   cover it; nothing changes.
+ * - For an organisation: `NotOrganizationMemberError` unless the user is a member when the statement
+ *   runs, `MemberCapExceededError` when their monthly cap does not cover it.
  * - With an `idempotencyKey`, a retry (also a concurrent one) returns the first call's result and
- *   charges once; the same key with a different `credits` or `reason` throws `IdempotencyConflictError`.
+ *   charges once; the same key with a different request throws `IdempotencyConflictError`.
  * - Bad arguments throw `InvalidCreditsInputError`, an unknown user `UserNotFoundError`, and credits
  *   switched off in config `CreditsDisabledError`; none of them writes anything.
  */
 export async function deductCreditsBonusFirst(input: DeductCreditsInput): Promise<DeductCreditsResult> {
-  const { userId, credits, reason, idempotencyKey, metadata } = parseCreditsInput(deductCreditsSchema, input);
+  const { userId, organizationId, credits, reason, idempotencyKey, metadata, feature } = parseCreditsInput(deductCreditsSchema, input);
+  const wallet = walletOf({ userId, organizationId });
+  // Without a feature the fingerprint is the one earlier versions wrote, so their keys still replay.
+  const requestFingerprint = idempotencyKey ? fingerprint('deduct', credits, reason, ...(feature ? [feature] : [])) : null;
   const db = await getDb();
-  const ctx = {
-    userId,
-    reason,
-    actorType: 'user' as const,
-    actorId: userId,
-    idempotencyKey,
-    requestFingerprint: idempotencyKey ? JSON.stringify(['deduct', credits, reason]) : null,
-    metadata,
-  };
-
-  const entry = await applyOnce(db, ctx, () => runLedgerStatement(db, deductionStatement(credits, ctx), userId));
-  if (!entry) {
-    // The statement changed nothing; find out why, for the caller's error.
-    const [user] = await db
-      .select({ id: users.id, purchased: creditBalances.purchased, bonus: creditBalances.bonus })
-      .from(users)
-      .leftJoin(creditBalances, eq(creditBalances.userId, users.id))
-      .where(eq(users.id, userId));
-    if (!user) throw new UserNotFoundError(userId);
-    throw new InsufficientCreditsError(credits, (user.purchased ?? 0) + (user.bonus ?? 0));
-  }
+  const outcome = expectApplied(
+    await runLedger(db, ledger.deduct(wallet, credits, { reason, actorType: 'user', actorId: userId, idempotencyKey, requestFingerprint, metadata, feature })),
+    { wallet, credits, idempotencyKey },
+  );
   return {
-    ...balanceAfter(entry),
+    ...toCreditsBalance(outcome.balances!),
     // The entry's deltas are ≤ 0; abs() also keeps a zero from reading as -0.
-    deductedFromBonus: Math.abs(entry.bonusDelta),
-    deductedFromPurchased: Math.abs(entry.purchasedDelta),
-    transactionId: String(entry.id),
+    deductedFromBonus: Math.abs(outcome.entry.bonusDelta),
+    deductedFromPurchased: Math.abs(outcome.entry.purchasedDelta),
+    transactionId: String(outcome.entry.id),
   };
 }
 
-/** A user's current balances; zeros for a user who never had credits. */
-export async function getCreditsBalance(userId: string): Promise<CreditsBalance> {
+const ZERO: LedgerBalances = { purchased: 0, bonus: 0, held: 0, used: 0 };
+
+/**
+ * A user's current balances — or, with `organizationId`, that organisation's, for one of its members
+ * (`NotOrganizationMemberError` otherwise). Expired credits and expired holds are already left out,
+ * whether or not the expiry job has run. Zeros for a user who never had credits.
+ */
+export async function getCreditsBalance(userId: string, options: { organizationId?: string | null } = {}): Promise<CreditsBalance> {
+  const wallet = walletOf({ userId, organizationId: options.organizationId });
   const db = await getDb();
-  const [row] = await db.select().from(creditBalances).where(eq(creditBalances.userId, userId));
-  return balanceAfter({ purchasedAfter: row?.purchased ?? 0, bonusAfter: row?.bonus ?? 0, usedAfter: row?.used ?? 0 });
+  await assertCanReadWallet(db, wallet);
+  return toCreditsBalance((await readBalances(db, wallet.walletId)) ?? ZERO);
 }
 
 export type CreditTransactionView = Pick<
@@ -97,13 +79,18 @@ export type CreditTransactionView = Pick<
   | 'type'
   | 'purchasedDelta'
   | 'bonusDelta'
+  | 'heldDelta'
   | 'usedDelta'
   | 'purchasedAfter'
   | 'bonusAfter'
+  | 'heldAfter'
   | 'usedAfter'
   | 'reason'
   | 'actorType'
   | 'actorId'
+  | 'feature'
+  | 'holdId'
+  | 'lotId'
   | 'metadata'
   | 'createdAt'
 >;
@@ -114,28 +101,44 @@ export interface CreditTransactionPage {
   nextCursor: number | null;
 }
 
-/** A user's ledger, newest first, a page at a time (`limit` 1–100, default 20). */
-export async function listCreditTransactions(userId: string, options: ListTransactionsOptions = {}): Promise<CreditTransactionPage> {
-  const { limit, cursor } = parseCreditsInput(listTransactionsSchema, options);
+export const transactionViewColumns = {
+  id: creditTransactions.id,
+  type: creditTransactions.type,
+  purchasedDelta: creditTransactions.purchasedDelta,
+  bonusDelta: creditTransactions.bonusDelta,
+  heldDelta: creditTransactions.heldDelta,
+  usedDelta: creditTransactions.usedDelta,
+  purchasedAfter: creditTransactions.purchasedAfter,
+  bonusAfter: creditTransactions.bonusAfter,
+  heldAfter: creditTransactions.heldAfter,
+  usedAfter: creditTransactions.usedAfter,
+  reason: creditTransactions.reason,
+  actorType: creditTransactions.actorType,
+  actorId: creditTransactions.actorId,
+  feature: creditTransactions.feature,
+  holdId: creditTransactions.holdId,
+  lotId: creditTransactions.lotId,
+  metadata: creditTransactions.metadata,
+  createdAt: creditTransactions.createdAt,
+};
+
+/**
+ * A user's ledger (or, with `organizationId`, the organisation's, for a member), newest first, a page
+ * at a time (`limit` 1–100, default 20).
+ */
+export async function listCreditTransactions(
+  userId: string,
+  options: ListTransactionsOptions & { organizationId?: string | null } = {},
+): Promise<CreditTransactionPage> {
+  const { organizationId, ...paging } = options;
+  const { limit, cursor } = parseCreditsInput(listTransactionsSchema, paging);
+  const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
+  await assertCanReadWallet(db, wallet);
   const rows = await db
-    .select({
-      id: creditTransactions.id,
-      type: creditTransactions.type,
-      purchasedDelta: creditTransactions.purchasedDelta,
-      bonusDelta: creditTransactions.bonusDelta,
-      usedDelta: creditTransactions.usedDelta,
-      purchasedAfter: creditTransactions.purchasedAfter,
-      bonusAfter: creditTransactions.bonusAfter,
-      usedAfter: creditTransactions.usedAfter,
-      reason: creditTransactions.reason,
-      actorType: creditTransactions.actorType,
-      actorId: creditTransactions.actorId,
-      metadata: creditTransactions.metadata,
-      createdAt: creditTransactions.createdAt,
-    })
+    .select(transactionViewColumns)
     .from(creditTransactions)
-    .where(and(eq(creditTransactions.userId, userId), cursor ? lt(creditTransactions.id, cursor) : undefined))
+    .where(and(eq(creditTransactions.walletId, wallet.walletId), cursor ? lt(creditTransactions.id, cursor) : undefined))
     .orderBy(desc(creditTransactions.id))
     .limit(limit + 1);
   const items = rows.slice(0, limit);

@@ -15,7 +15,14 @@ export type CreditsErrorCode =
   | 'UNKNOWN_PACKAGE'
   | 'MANUAL_TOP_UP_DISABLED'
   | 'TOP_UP_OUT_OF_RANGE'
-  | 'CHECKOUT_UNAVAILABLE';
+  | 'CHECKOUT_UNAVAILABLE'
+  | 'ORGANIZATION_NOT_FOUND'
+  | 'NOT_ORGANIZATION_MEMBER'
+  | 'ORGANIZATION_ROLE_REQUIRED'
+  | 'MEMBER_CAP_EXCEEDED'
+  | 'HOLD_NOT_FOUND'
+  | 'HOLD_CLOSED'
+  | 'LOT_NOT_FOUND';
 
 export abstract class CreditsError extends AppError {
   abstract override readonly code: CreditsErrorCode;
@@ -125,5 +132,92 @@ export class CheckoutUnavailableError extends CreditsError {
   constructor(options?: ErrorOptions) {
     super('Checkout is unavailable right now; nothing was charged. Try again in a moment.', options);
     this.name = 'CheckoutUnavailableError';
+  }
+}
+
+/** No organisation with that id. Nothing was written. */
+export class OrganizationNotFoundError extends CreditsError {
+  readonly code = 'ORGANIZATION_NOT_FOUND';
+  constructor(readonly organizationId: string) {
+    super(`No organization with id "${organizationId}"`);
+    this.name = 'OrganizationNotFoundError';
+  }
+}
+
+/** The user is not (or no longer) a member of the organisation whose wallet they named. Nothing was written. */
+export class NotOrganizationMemberError extends CreditsError {
+  readonly code = 'NOT_ORGANIZATION_MEMBER';
+  constructor(
+    readonly userId: string,
+    readonly organizationId: string,
+  ) {
+    super(`User "${userId}" is not a member of organization "${organizationId}"`);
+    this.name = 'NotOrganizationMemberError';
+  }
+}
+
+/** Only an organisation's owners and admins may do this (buy credits, set caps, manage members). */
+export class OrganizationRoleRequiredError extends CreditsError {
+  readonly code = 'ORGANIZATION_ROLE_REQUIRED';
+  constructor(readonly organizationId: string) {
+    super(`Only owners and admins of organization "${organizationId}" may do that`);
+    this.name = 'OrganizationRoleRequiredError';
+  }
+}
+
+/** The member's monthly cap on the organisation's wallet does not cover this. Nothing was deducted. */
+export class MemberCapExceededError extends CreditsError {
+  readonly code = 'MEMBER_CAP_EXCEEDED';
+  constructor(
+    readonly required: number,
+    readonly cap: number,
+    readonly used: number,
+  ) {
+    super(`Monthly cap reached: ${required} required, ${Math.max(0, cap - used)} of the ${cap}-credit cap left this month`);
+    this.name = 'MemberCapExceededError';
+  }
+
+  override get details() {
+    return { required: this.required, cap: this.cap, used: this.used, remaining: Math.max(0, this.cap - this.used) };
+  }
+}
+
+/** No hold with that id on this wallet (it may belong to someone else). Nothing was written. */
+export class HoldNotFoundError extends CreditsError {
+  readonly code = 'HOLD_NOT_FOUND';
+  constructor(readonly holdId: string) {
+    super(`No credit hold "${holdId}" on this wallet`);
+    this.name = 'HoldNotFoundError';
+  }
+}
+
+export interface ClosedHoldState {
+  holdId: string;
+  status: 'settled' | 'released' | 'expired';
+  creditsHeld: number;
+  /** What settling charged; null unless settled. */
+  creditsCharged: number | null;
+  closedAt: Date | null;
+}
+
+/** The hold was already closed another way (settled, released or expired). Nothing was written. */
+export class HoldClosedError extends CreditsError {
+  readonly code = 'HOLD_CLOSED';
+  constructor(readonly hold: ClosedHoldState) {
+    super(`Credit hold "${hold.holdId}" is already ${hold.status}`);
+    this.name = 'HoldClosedError';
+  }
+
+  override get details() {
+    return { hold: this.hold };
+  }
+}
+
+/** No credit lot with that id on this wallet. Nothing was written. */
+export class LotNotFoundError extends CreditsError {
+  readonly code = 'LOT_NOT_FOUND';
+  constructor(readonly lotId: string) {
+    super(`No credit lot "${lotId}" on this wallet`);
+    this.name = 'LotNotFoundError';
   }
 }

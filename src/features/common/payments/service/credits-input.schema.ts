@@ -30,12 +30,22 @@ const idempotencyKey = z
   .refine((key) => !key.startsWith(SYSTEM_KEY_PREFIX), { message: `must not start with "${SYSTEM_KEY_PREFIX}" (reserved)` })
   .optional();
 const metadata = z.record(z.string(), z.unknown()).optional();
+/** An organisation whose wallet the call uses instead of the user's own. */
+const organizationId = z.uuid({ message: 'must be an organization id (a UUID)' }).optional();
+/** What the credits were spent on: a key of `billing.credits.features` in config, or any short slug. */
+const feature = z
+  .string({ message: 'must be a string' })
+  .regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, { message: 'must be a short lowercase key such as "generation"' })
+  .optional();
 
-export const deductCreditsSchema = z.object({ userId, credits, reason, idempotencyKey, metadata });
+export const deductCreditsSchema = z.object({ userId, organizationId, credits, reason, idempotencyKey, metadata, feature });
 export type DeductCreditsInput = z.input<typeof deductCreditsSchema>;
 
-export const addCreditsSchema = z.object({
-  userId,
+export const addCreditsSchema = z
+  .object({
+  /** The user whose personal wallet receives them; optional when `organizationId` names the wallet. */
+  userId: userId.optional(),
+  organizationId,
   credits,
   creditsType: z.enum(['bonus', 'purchased'], { message: 'must be "bonus" or "purchased"' }),
   reason,
@@ -43,8 +53,50 @@ export const addCreditsSchema = z.object({
   actorId: userId.optional(),
   idempotencyKey,
   metadata,
-});
+  /** When the credits lapse; omitted: per config (`bonusExpiresAfterDays` for bonus credits), else never. */
+  expiresAt: z.date({ message: 'must be a Date' }).refine((at) => !Number.isNaN(at.getTime()), { message: 'must be a valid date' }).optional(),
+})
+  .refine((input) => input.userId || input.organizationId, { message: 'needs a userId or an organizationId', path: ['userId'] });
 export type AddCreditsInput = z.input<typeof addCreditsSchema>;
+
+/** The longest a hold may stay open: what it reserves is out of reach until it closes. */
+export const MAX_HOLD_SECONDS = 24 * 60 * 60;
+
+export const reserveCreditsSchema = z.object({
+  userId,
+  organizationId,
+  credits,
+  reason,
+  idempotencyKey,
+  metadata,
+  feature,
+  expiresInSeconds: z
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number of seconds' })
+    .min(1, { message: 'must be at least 1' })
+    .max(MAX_HOLD_SECONDS, { message: `must be at most ${MAX_HOLD_SECONDS} (24 hours)` })
+    .optional(),
+});
+export type ReserveCreditsInput = z.input<typeof reserveCreditsSchema>;
+
+const holdId = z.uuid({ message: 'must be a hold id' });
+
+export const settleCreditHoldSchema = z.object({
+  userId,
+  organizationId,
+  holdId,
+  credits: z
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .min(0, { message: 'must be zero or more' })
+    .max(MAX_CREDITS_PER_OPERATION, { message: `must be at most ${MAX_CREDITS_PER_OPERATION}` }),
+  reason: reason.optional(),
+  allowOverage: z.boolean({ message: 'must be true or false' }).optional(),
+});
+export type SettleCreditHoldInput = z.input<typeof settleCreditHoldSchema>;
+
+export const releaseCreditHoldSchema = z.object({ userId, organizationId, holdId, reason: reason.optional() });
+export type ReleaseCreditHoldInput = z.input<typeof releaseCreditHoldSchema>;
 
 export const listTransactionsSchema = z.object({
   limit: z.number().int().min(1).max(100).default(20),

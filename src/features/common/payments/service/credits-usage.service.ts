@@ -1,5 +1,7 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 
+import { walletOf } from '@/features/common/payments/service/ledger/ledger';
+import { assertCanReadWallet } from '@/features/common/payments/service/organizations/membership';
 import { getDb } from '@/shared/db/client';
 import { creditTransactions } from '@/shared/db/schema';
 
@@ -13,11 +15,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_DAYS = 366;
 
 /**
- * The credits a user spent on each UTC day of the last `days` days (default 30), oldest first and
+ * The credits a user (or, with `organizationId`, an organisation) spent on each UTC day of the last `days` days (default 30), oldest first and
  * ending today, with 0 for days without use. Read-only: sums deduction entries of the ledger, which
- * the partial index `credit_transactions_user_deductions_idx` serves.
+ * the partial index `credit_transactions_wallet_deductions_idx` serves.
  */
-export async function getDailyCreditsUsage(userId: string, options: { days?: number; now?: Date } = {}): Promise<DailyCreditsUsage[]> {
+export async function getDailyCreditsUsage(
+  userId: string,
+  options: { days?: number; now?: Date; organizationId?: string | null } = {},
+): Promise<DailyCreditsUsage[]> {
   const days = options.days ?? 30;
   if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw new RangeError(`days must be a whole number from 1 to ${MAX_DAYS}`);
   const now = options.now ?? new Date();
@@ -26,12 +31,14 @@ export async function getDailyCreditsUsage(userId: string, options: { days?: num
 
   const day = sql<string>`to_char(${creditTransactions.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`;
   const db = await getDb();
+  const wallet = walletOf({ userId, organizationId: options.organizationId });
+  await assertCanReadWallet(db, wallet);
   const rows = await db
     .select({ date: day, credits: sql<string | number>`sum(${creditTransactions.usedDelta})` })
     .from(creditTransactions)
     .where(
       and(
-        eq(creditTransactions.userId, userId),
+        eq(creditTransactions.walletId, wallet.walletId),
         // A literal, not a parameter, so the planner can prove the partial index's predicate.
         sql`${creditTransactions.type} = 'deduction'`,
         gte(creditTransactions.createdAt, start),

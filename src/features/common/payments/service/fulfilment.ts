@@ -1,16 +1,29 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type Stripe from 'stripe';
 
-import { purchaseItemName } from '@/features/common/payments/credit-packages';
-import { balanceAfter } from '@/features/common/payments/service/credits-balance.service';
+import { findCreditPackage, purchaseItemName } from '@/features/common/payments/credit-packages';
 import { SYSTEM_KEY_PREFIX } from '@/features/common/payments/service/credits-input.schema';
-import { creditStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
+import { ledger, runLedger, type WalletRef } from '@/features/common/payments/service/ledger/ledger';
 import type { CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
 import { enqueuePaymentTask, runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
 import { findAdjustment, lockPayment, reverseRefundedShare } from '@/features/common/payments/service/refunds';
 import { getDb } from '@/shared/db/client';
-import { creditPurchases, users, type CreditPurchaseStatus } from '@/shared/db/schema';
+import { creditPurchases, users, type CreditPurchase, type CreditPurchaseStatus } from '@/shared/db/schema';
 import { formatMoney } from '@/shared/lib/money';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The wallet a purchase credits: the buyer's own, or the organisation's it was bought for. */
+export function purchaseWallet(purchase: Pick<CreditPurchase, 'walletId' | 'userId'>): WalletRef {
+  const organizationId = purchase.walletId.startsWith('org:') ? purchase.walletId.slice('org:'.length) : null;
+  return { walletId: purchase.walletId, userId: purchase.userId, organizationId, memberId: null };
+}
+
+/** When a pack's credits lapse: `expiresAfterDays` after fulfilment, or never. */
+function purchaseExpiry(packageId: string | null): Date | null {
+  const days = packageId ? findCreditPackage(packageId)?.expiresAfterDays : undefined;
+  return days ? new Date(Date.now() + days * DAY_MS) : null;
+}
 
 export type FulfilmentOutcome = 'fulfilled' | 'already_fulfilled' | 'unknown_session';
 
@@ -51,20 +64,27 @@ export async function fulfillCheckoutSession(
       return known ? { outcome: 'already_fulfilled', purchaseId: known.id } : { outcome: 'unknown_session' };
     }
 
-    const entry = await runLedgerStatement(
+    const credited = await runLedger(
       tx,
-      creditStatement('purchase', 'purchased', purchase.credits, {
-        userId: purchase.userId,
-        reason: `Purchase: ${purchaseItemName(purchase)}`,
-        actorType: 'stripe',
-        idempotencyKey: `${SYSTEM_KEY_PREFIX}checkout:${session.id}`,
-        stripeCheckoutSessionId: session.id,
-        stripePaymentIntentId: purchase.stripePaymentIntentId,
-        stripeEventId: eventId,
-        metadata: { purchaseId: purchase.id, packageId: purchase.packageId, amountMinor: purchase.amountMinor, currency: purchase.currency },
-      }),
-      purchase.userId,
+      ledger.add(
+        purchaseWallet(purchase),
+        { type: 'purchase', bucket: 'purchased', source: 'purchase', credits: purchase.credits, expiresAt: purchaseExpiry(purchase.packageId) },
+        {
+          reason: `Purchase: ${purchaseItemName(purchase)}`,
+          actorType: 'stripe',
+          idempotencyKey: `${SYSTEM_KEY_PREFIX}checkout:${session.id}`,
+          metadata: {
+            purchaseId: purchase.id,
+            packageId: purchase.packageId,
+            amountMinor: purchase.amountMinor,
+            currency: purchase.currency,
+            buyerUserId: purchase.userId,
+          },
+        },
+        { purchaseId: purchase.id, stripeCheckoutSessionId: session.id, stripePaymentIntentId: purchase.stripePaymentIntentId, stripeEventId: eventId },
+      ),
     );
+    if (credited.status !== 'ok') throw new Error(`Crediting purchase ${purchase.id} answered ${credited.status}`);
     if (session.amount_total !== purchase.amountMinor || session.currency !== purchase.currency) {
       // The package's Stripe price disagrees with src/config/app.ts (or a discount applied): the
       // credits stay as the purchase recorded them; refunds are shared against what was paid.
@@ -76,9 +96,10 @@ export async function fulfillCheckoutSession(
     const adjustment = paymentIntent ? await findAdjustment(tx, paymentIntent) : null;
     if (adjustment) await reverseRefundedShare(tx, purchase, adjustment, eventId);
 
-    const [user] = await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId));
+    const [user] = purchase.userId ? await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId)) : [];
     const payload: CreditsTopUpPayload = {
       userId: purchase.userId,
+      organizationId: purchaseWallet(purchase).organizationId,
       email: user?.email ?? null,
       name: user?.name ?? null,
       creditsAdded: purchase.credits,
@@ -88,7 +109,7 @@ export async function fulfillCheckoutSession(
       packageId: purchase.packageId,
       purchaseId: purchase.id,
       checkoutSessionId: session.id,
-      creditsBalance: balanceAfter(entry!).creditsBalance,
+      creditsBalance: credited.available!,
     };
     await enqueuePaymentTask(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload });
     await enqueuePaymentTask(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload });

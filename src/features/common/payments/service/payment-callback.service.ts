@@ -7,7 +7,10 @@
  */
 
 export interface CreditsTopUpPayload {
-  userId: string;
+  /** The buyer; null only if their account was deleted before the payment arrived. */
+  userId: string | null;
+  /** The organisation whose wallet was credited, or null for the buyer's own. */
+  organizationId: string | null;
   email: string | null;
   name: string | null;
   creditsAdded: number;
@@ -23,7 +26,9 @@ export interface CreditsTopUpPayload {
 }
 
 export interface CreditsRefundPayload {
-  userId: string;
+  /** The buyer of the refunded purchase (null if their account was deleted). */
+  userId: string | null;
+  organizationId: string | null;
   purchaseId: string;
   /** Why: a refund, or a dispute the merchant lost. */
   cause: 'refund' | 'dispute_lost';
@@ -36,7 +41,9 @@ export interface CreditsRefundPayload {
 }
 
 export interface CreditsDisputePayload {
-  userId: string;
+  /** The buyer of the disputed purchase (null if their account was deleted). */
+  userId: string | null;
+  organizationId: string | null;
   purchaseId: string;
   disputeId: string;
   amountMinor: number;

@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { appConfig } from '@/config/app';
 import { findCreditPackage, purchaseItemName } from '@/features/common/payments/credit-packages';
 import { manualTopUpLimits, priceForCredits } from '@/features/common/payments/manual-top-up';
-import { balanceAfter, type CreditsBalance } from '@/features/common/payments/service/credits-balance.service';
+import { toCreditsBalance, type CreditsBalance } from '@/features/common/payments/service/ledger/balances';
 import {
   CheckoutUnavailableError,
+  InvalidCreditsInputError,
   ManualTopUpDisabledError,
   TopUpOutOfRangeError,
   UnknownPackageError,
@@ -19,23 +20,31 @@ import {
   SYSTEM_KEY_PREFIX,
   type AddCreditsInput,
 } from '@/features/common/payments/service/credits-input.schema';
-import { applyOnce, creditStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
+import { expectApplied, fingerprint, ledger, runLedger, walletOf } from '@/features/common/payments/service/ledger/ledger';
+import { MANAGER_ROLES, requireMember } from '@/features/common/payments/service/organizations/membership';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { getDb } from '@/shared/db/client';
-import { creditPurchases, users, type CreditTransactionType } from '@/shared/db/schema';
+import { creditPurchases, users, type CreditLotSource, type CreditTransactionType } from '@/shared/db/schema';
 
 export interface AddCreditsResult extends CreditsBalance {
   transactionId: string;
+  /** The lot the credits arrived in (null when a retry replayed the first grant). */
+  lotId: string | null;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /**
- * Adds credits to a user's bonus or purchased bucket without a payment: admin grants, promotions,
- * compensation. One atomic statement writes the balance and its ledger entry; an `actorId` records
- * the admin who granted them (otherwise the system did).
+ * Adds credits to a user's bonus or purchased bucket — or, with `organizationId`, to that
+ * organisation's wallet — without a payment: admin grants, promotions, compensation. The credits
+ * arrive as a lot that lapses at `expiresAt` (default: bonus credits after
+ * `billing.credits.bonusExpiresAfterDays`, else never). One ledger call writes the lot, the balance
+ * and its entry; an `actorId` records the admin who granted them (otherwise the system did).
  *
  * With an `idempotencyKey`, a retry returns the first result and grants once; the same key with other
- * arguments throws `IdempotencyConflictError`. Bad arguments (`InvalidCreditsInputError`), an unknown
- * user (`UserNotFoundError`) and disabled credits (`CreditsDisabledError`) write nothing.
+ * arguments throws `IdempotencyConflictError`. Bad arguments (`InvalidCreditsInputError`, also an
+ * `expiresAt` in the past), an unknown user or organisation (`UserNotFoundError`,
+ * `OrganizationNotFoundError`) and disabled credits (`CreditsDisabledError`) write nothing.
  */
 export async function addCreditsDirectly(
   input: AddCreditsInput,
@@ -46,32 +55,45 @@ export async function addCreditsDirectly(
   } = {},
 ): Promise<AddCreditsResult> {
   const parsed = parseCreditsInput(addCreditsSchema, input);
-  const { userId, credits, creditsType, reason, actorId, metadata } = parsed;
+  const { userId, organizationId, credits, creditsType, reason, actorId, metadata } = parsed;
+  if (parsed.expiresAt && parsed.expiresAt.getTime() <= Date.now()) {
+    throw new InvalidCreditsInputError([{ path: 'expiresAt', message: 'must be in the future' }]);
+  }
+  const bonusDays = appConfig.billing.credits.bonusExpiresAfterDays;
+  const expiresAt = parsed.expiresAt ?? (creditsType === 'bonus' && bonusDays ? new Date(Date.now() + bonusDays * DAY_MS) : null);
   const idempotencyKey = options.systemKey ? `${SYSTEM_KEY_PREFIX}${options.systemKey}` : parsed.idempotencyKey;
   const type = options.type ?? 'grant';
+  const source: CreditLotSource = type;
+  const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
-  const ctx = {
-    userId,
-    reason,
-    actorType: actorId ? ('admin' as const) : ('system' as const),
-    actorId,
-    idempotencyKey,
-    requestFingerprint: idempotencyKey ? JSON.stringify([type, creditsType, credits, reason]) : null,
-    metadata,
-  };
-  const entry = await applyOnce(db, ctx, () => runLedgerStatement(db, creditStatement(type, creditsType, credits, ctx), userId));
-  // A credit statement always yields its entry; only a deduction can be held back.
-  return { ...balanceAfter(entry!), transactionId: String(entry!.id) };
+  const outcome = expectApplied(
+    await runLedger(
+      db,
+      ledger.add(wallet, { type, bucket: creditsType, source, credits, expiresAt }, {
+        reason,
+        actorType: actorId ? 'admin' : 'system',
+        actorId,
+        idempotencyKey,
+        // An explicit expiry is part of the request; a default one is not (it moves with the clock).
+        requestFingerprint: idempotencyKey ? fingerprint(type, creditsType, credits, reason, parsed.expiresAt?.toISOString() ?? null) : null,
+        metadata,
+      }),
+    ),
+    { wallet, credits, idempotencyKey },
+  );
+  return { ...toCreditsBalance(outcome.balances!), transactionId: String(outcome.entry.id), lotId: outcome.lotId };
 }
 
 const absoluteUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' });
+const buyer = { userId: z.string().min(1), organizationId: z.uuid({ message: 'must be an organization id (a UUID)' }).optional() };
 const checkoutSchema = z.union([
-  z.object({ userId: z.string().min(1), packageId: z.string().min(1) }),
-  z.object({ userId: z.string().min(1), credits: z.number().int({ message: 'must be a whole number' }).positive({ message: 'must be greater than zero' }) }),
+  z.object({ ...buyer, packageId: z.string().min(1) }),
+  z.object({ ...buyer, credits: z.number().int({ message: 'must be a whole number' }).positive({ message: 'must be greater than zero' }) }),
 ]);
 const returnUrlsSchema = z.object({ successUrl: absoluteUrl, cancelUrl: absoluteUrl });
 
-export type CheckoutRequest = { userId: string; packageId: string } | { userId: string; credits: number };
+/** Who buys (`userId`) and, for an organisation's wallet, which organisation (the buyer must be an owner or admin). */
+export type CheckoutRequest = { userId: string; organizationId?: string } & ({ packageId: string } | { credits: number });
 export interface CheckoutSession {
   id: string;
   /** Where to send the buyer: Stripe Checkout, or the simulator's page. */
@@ -118,11 +140,14 @@ export async function createCreditsCheckoutSession(
   const db = await getDb();
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, input.userId));
   if (!user) throw new UserNotFoundError(input.userId);
+  if (input.organizationId) await requireMember(db, input.organizationId, input.userId, MANAGER_ROLES);
+  const wallet = walletOf({ userId: input.userId, organizationId: input.organizationId });
 
   const [purchase] = await db
     .insert(creditPurchases)
     .values({
       userId: input.userId,
+      walletId: wallet.walletId,
       packageId: order.packageId,
       credits: order.credits,
       amountMinor: order.amountMinor,
@@ -139,7 +164,13 @@ export async function createCreditsCheckoutSession(
     const id = `cs_sim_${purchaseId.replaceAll('-', '')}`;
     session = { id, url: new URL(`/checkout/simulator/${id}`, successUrl).toString() };
   } else {
-    const metadata = { purchaseId, userId: input.userId, packageId: order.packageId ?? '', credits: String(order.credits) };
+    const metadata = {
+      purchaseId,
+      userId: input.userId,
+      ...(input.organizationId && { organizationId: input.organizationId }),
+      packageId: order.packageId ?? '',
+      credits: String(order.credits),
+    };
     const created = await gateway.stripe.checkout.sessions
       .create(
         {

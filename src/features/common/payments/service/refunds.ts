@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 
-import { reversalStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
+import { purchaseWallet } from '@/features/common/payments/service/fulfilment';
+import { ledger, runLedger } from '@/features/common/payments/service/ledger/ledger';
 import type { CreditsDisputePayload, CreditsRefundPayload } from '@/features/common/payments/service/payment-callback.service';
 import { enqueuePaymentTask, runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
 import { getDb, type Transaction } from '@/shared/db/client';
@@ -42,30 +43,37 @@ export async function reverseRefundedShare(
   if (credits <= 0) return 'nothing_to_reverse';
 
   const cause: CreditsRefundPayload['cause'] = adjustment.amountDisputeLostMinor > 0 ? 'dispute_lost' : 'refund';
-  const entry = await runLedgerStatement(
+  const reversed = await runLedger(
     tx,
-    reversalStatement(credits, {
-      userId: purchase.userId,
-      reason: cause === 'refund' ? 'Refund' : 'Dispute lost',
-      actorType: 'stripe',
-      stripeCheckoutSessionId: purchase.stripeCheckoutSessionId,
-      stripePaymentIntentId: adjustment.paymentIntentId,
-      stripeEventId: eventId,
-      metadata: { purchaseId: purchase.id, cause, creditsReversed: credits, amountGivenBackMinor: givenBack },
-    }),
-    purchase.userId,
+    ledger.reverse(
+      purchaseWallet(purchase),
+      credits,
+      {
+        reason: cause === 'refund' ? 'Refund' : 'Dispute lost',
+        actorType: 'stripe',
+        metadata: { purchaseId: purchase.id, cause, creditsReversed: credits, amountGivenBackMinor: givenBack },
+      },
+      {
+        purchaseId: purchase.id,
+        stripeCheckoutSessionId: purchase.stripeCheckoutSessionId,
+        stripePaymentIntentId: adjustment.paymentIntentId,
+        stripeEventId: eventId,
+      },
+    ),
   );
+  if (reversed.status !== 'ok') throw new Error(`Reversing purchase ${purchase.id} answered ${reversed.status}`);
   await tx.update(creditPurchases).set({ creditsReversed: target, updatedAt: new Date() }).where(eq(creditPurchases.id, purchase.id));
   const payload: CreditsRefundPayload = {
     userId: purchase.userId,
+    organizationId: purchaseWallet(purchase).organizationId,
     purchaseId: purchase.id,
     cause,
     creditsReversed: credits,
-    creditsShortfall: Number(entry!.metadata?.creditsShortfall ?? 0),
+    creditsShortfall: credits - Math.abs(reversed.entry!.purchasedDelta),
     amountRefundedMinor: givenBack,
     currency: purchase.currency,
   };
-  await enqueuePaymentTask(tx, { kind: 'refund_callback', reference: `refund:${entry!.id}`, purchaseId: purchase.id, payload });
+  await enqueuePaymentTask(tx, { kind: 'refund_callback', reference: `refund:${reversed.entry!.id}`, purchaseId: purchase.id, payload });
   return 'reversed';
 }
 
@@ -140,6 +148,7 @@ export function recordDispute(
       });
     const payload: CreditsDisputePayload = {
       userId: purchase.userId,
+      organizationId: purchaseWallet(purchase).organizationId,
       purchaseId: purchase.id,
       disputeId: dispute.id,
       amountMinor: dispute.amount,
