@@ -12,9 +12,9 @@ import { migrateDatabase, openPglite, openPostgres, setDatabase, type DatabaseHa
  * in-memory PGlite when that is unset (loaded from the run's migrated snapshot; see global-setup.ts).
  * Migrations are applied either way, so a file always runs on the schema in `drizzle/`.
  */
-export function setupTestDatabase(options: { poolSize?: number } = {}): { readonly handle: DatabaseHandle } {
+export function setupTestDatabase(options: { poolSize?: number } = {}): { readonly handle: DatabaseHandle; readonly url?: string } {
   const serverUrl = process.env.TEST_DATABASE_URL;
-  const state = {} as { handle: DatabaseHandle };
+  const state = {} as { handle: DatabaseHandle; url?: string };
   let dropDatabase: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
@@ -24,6 +24,7 @@ export function setupTestDatabase(options: { poolSize?: number } = {}): { readon
       await admin.unsafe(`CREATE DATABASE ${name}`);
       const url = new URL(serverUrl);
       url.pathname = `/${name}`;
+      state.url = url.toString();
       state.handle = await openPostgres(url.toString(), { max: options.poolSize ?? 10 });
       dropDatabase = async () => {
         await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
