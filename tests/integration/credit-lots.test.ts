@@ -138,15 +138,15 @@ describe(`expiry dates of new credits on ${testDriver}`, () => {
     const at = inDays(30);
     const lotId = await grant(user.id, 10, 'bonus', at);
     expect((await lotsOf(user.id)).find((lot) => lot.id === lotId)?.expiresAt?.getTime()).toBe(at.getTime());
-    await expect(addCreditsDirectly({ userId: user.id, credits: 1, creditsType: 'bonus', reason: 'x', expiresAt: new Date(Date.now() - 1000) })).rejects.toBeInstanceOf(
-      InvalidCreditsInputError,
-    );
+    await expect(
+      addCreditsDirectly({ userId: user.id, credits: 1, creditsType: 'bonus', reason: 'x', expiresAt: new Date(Date.now() - 1000) }),
+    ).rejects.toBeInstanceOf(InvalidCreditsInputError);
     await expect(
       addCreditsDirectly({ userId: user.id, credits: 1, creditsType: 'bonus', reason: 'x', expiresAt: 'tomorrow' as unknown as Date }),
     ).rejects.toBeInstanceOf(InvalidCreditsInputError);
-    await expect(addCreditsDirectly({ userId: user.id, credits: 1, creditsType: 'bonus', reason: 'x', expiresAt: new Date(Number.NaN) })).rejects.toBeInstanceOf(
-      InvalidCreditsInputError,
-    );
+    await expect(
+      addCreditsDirectly({ userId: user.id, credits: 1, creditsType: 'bonus', reason: 'x', expiresAt: new Date(Number.NaN) }),
+    ).rejects.toBeInstanceOf(InvalidCreditsInputError);
   });
 
   it('gives bonus credits the configured lifetime by default, and purchased credits none', async () => {
