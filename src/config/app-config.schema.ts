@@ -50,6 +50,11 @@ const creditsSchema = z
     initialBonusCredits: z.number().int({ message: 'must be a whole number of credits' }).min(0).max(Number.MAX_SAFE_INTEGER).default(0),
     /** Largest manual top-up, in credits. The smallest is set by Stripe's minimum charge. */
     maxManualCredits: positiveCredits.default(1_000_000),
+    /**
+     * Deductions for a wallet that arrive while one for it is in flight go to the database together,
+     * as one statement, when it returns: many more per second on a hot wallet, same results.
+     */
+    batchDeductions: z.boolean().default(true),
     /** How long a hold stays open unless settled or released first (at most 24 hours). */
     holdExpiresAfterSeconds: z.number().int({ message: 'must be a whole number of seconds' }).min(1).max(24 * 60 * 60).default(900),
     /** Days after which bonus credits (the sign-up bonus, admin grants) lapse; omitted: never. */

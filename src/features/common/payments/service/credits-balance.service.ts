@@ -1,5 +1,6 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 
+import { appConfig } from '@/config/app';
 import {
   deductCreditsSchema,
   listTransactionsSchema,
@@ -7,6 +8,7 @@ import {
   type DeductCreditsInput,
   type ListTransactionsOptions,
 } from '@/features/common/payments/service/credits-input.schema';
+import { queueDeduction } from '@/features/common/payments/service/ledger/deduction-queue';
 import { expectApplied, fingerprint, ledger, readBalances, runLedger, walletOf, type LedgerBalances } from '@/features/common/payments/service/ledger/ledger';
 import { assertCanReadWallet } from '@/features/common/payments/service/organizations/membership';
 import { toCreditsBalance, type CreditsBalance } from '@/features/common/payments/service/ledger/balances';
@@ -35,6 +37,8 @@ export interface DeductCreditsResult extends CreditsBalance {
  *   cover it; nothing changes.
  * - For an organisation: `NotOrganizationMemberError` unless the user is a member when the statement
  *   runs, `MemberCapExceededError` when their monthly cap does not cover it.
+ * - While a deduction for the same wallet is in flight in this process, the call waits for it and then
+ *   goes with the others that waited, as one statement (`billing.credits.batchDeductions`).
  * - With an `idempotencyKey`, a retry (also a concurrent one) returns the first call's result and
  *   charges once; the same key with a different request throws `IdempotencyConflictError`.
  * - Bad arguments throw `InvalidCreditsInputError`, an unknown user `UserNotFoundError`, and credits
@@ -45,9 +49,11 @@ export async function deductCreditsBonusFirst(input: DeductCreditsInput): Promis
   const wallet = walletOf({ userId, organizationId });
   // Without a feature the fingerprint is the one earlier versions wrote, so their keys still replay.
   const requestFingerprint = idempotencyKey ? fingerprint('deduct', credits, reason, ...(feature ? [feature] : [])) : null;
-  const db = await getDb();
+  const ctx = { reason, actorType: 'user' as const, actorId: userId, idempotencyKey, requestFingerprint, metadata, feature };
   const outcome = expectApplied(
-    await runLedger(db, ledger.deduct(wallet, credits, { reason, actorType: 'user', actorId: userId, idempotencyKey, requestFingerprint, metadata, feature })),
+    appConfig.billing.credits.batchDeductions
+      ? await queueDeduction(wallet, credits, ctx)
+      : await runLedger(await getDb(), ledger.deduct(wallet, credits, ctx)),
     { wallet, credits, idempotencyKey },
   );
   return {

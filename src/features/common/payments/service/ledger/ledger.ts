@@ -151,9 +151,14 @@ function toOutcome(row: Row): LedgerOutcome {
 
 /** Runs one ledger call and returns its outcome; a balance beyond the safe range is `CreditsBalanceLimitError`. */
 export async function runLedger(executor: Executor, call: SQL): Promise<LedgerOutcome> {
+  const [outcome] = await runLedgerMany(executor, call);
+  return outcome!;
+}
+
+/** Runs a ledger call that answers with one outcome per request it carried (`ledger.deductMany`). */
+export async function runLedgerMany(executor: Executor, call: SQL): Promise<LedgerOutcome[]> {
   try {
-    const [row] = await queryRows<Row>(executor, call, { prepared: true });
-    return toOutcome(row!);
+    return (await queryRows<Row>(executor, call, { prepared: true })).map(toOutcome);
   } catch (error) {
     // Only the range check is the caller's doing; any other refused constraint would be our bug.
     if (pgErrorCode(error) === PG_CHECK_VIOLATION && String((error as Error).cause ?? error).includes('credit_balances_within_safe_integers')) {
@@ -253,6 +258,22 @@ export const ledger = {
   deduct: (wallet: WalletRef, credits: number, ctx: EntryContext) => sql`
     select * from credits_deduct(${wallet.walletId}, ${credits}::bigint, ${ctx.reason}, ${actor(ctx)},
       ${ctx.idempotencyKey ?? null}, ${ctx.requestFingerprint ?? null}, ${jsonb(ctx.metadata)}, ${ctx.feature ?? null}, ${wallet.memberId})`,
+
+  /** Many deductions from one wallet in one statement, applied in order (see `deduction-queue.ts`). */
+  deductMany: (walletId: string, calls: { wallet: WalletRef; credits: number; ctx: EntryContext }[]) =>
+    sql`select * from credits_deduct_many(${walletId}, ${JSON.stringify(
+      calls.map(({ wallet, credits, ctx }) => ({
+        credits,
+        reason: ctx.reason,
+        actorType: ctx.actorType,
+        actorId: ctx.actorId ?? null,
+        key: ctx.idempotencyKey ?? null,
+        fingerprint: ctx.requestFingerprint ?? null,
+        metadata: ctx.metadata ?? null,
+        feature: ctx.feature ?? null,
+        member: wallet.memberId,
+      })),
+    )}::jsonb)`,
 
   add: (
     wallet: WalletRef,
