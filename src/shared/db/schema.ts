@@ -162,6 +162,34 @@ export const creditTransactions = pgTable(
 export type CreditTransaction = typeof creditTransactions.$inferSelect;
 
 /*
+ * Responses of paid requests, by the caller's idempotency key: a retry with the same key and the same
+ * request gets the stored response instead of the work being done (and paid) again; the same key with
+ * another request is a conflict. A row is `in_progress` while its request runs, held until
+ * `locked_until`, after which a retry may take it over (its runner died); a request that fails
+ * deletes its row, so only completed work is ever replayed.
+ */
+export const idempotentRequestStatus = pgEnum('idempotent_request_status', ['in_progress', 'completed']);
+
+export const idempotentRequests = pgTable(
+  'idempotent_requests',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestFingerprint: text('request_fingerprint').notNull(),
+    status: idempotentRequestStatus('status').notNull().default('in_progress'),
+    lockedUntil: timestamp('locked_until', { mode: 'date', withTimezone: true }).notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: jsonb('response_body'),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { mode: 'date', withTimezone: true }),
+  },
+  (request) => [primaryKey({ columns: [request.userId, request.idempotencyKey] })],
+);
+export type IdempotentRequest = typeof idempotentRequests.$inferSelect;
+
+/*
  * Purchases. A row is written, pending, before the buyer is sent to checkout, with the credits and
  * amount the server decided; fulfilment credits from this row, never from what an event or the
  * browser says. The status change to `paid` and the credit commit together.

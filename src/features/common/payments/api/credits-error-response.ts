@@ -11,11 +11,15 @@ const statusByCode: Record<CreditsErrorCode, number> = {
   MANUAL_TOP_UP_DISABLED: 400,
   TOP_UP_OUT_OF_RANGE: 400,
   CHECKOUT_UNAVAILABLE: 503,
+  INVALID_RETURN_URL: 400,
+  REQUEST_IN_PROGRESS: 409,
+  RATE_LIMITED: 429,
 };
 
 /**
  * Maps a credits error to the JSON response a route sends, or returns `null` for anything else
- * (a bug, which the route should let through to a 500). A 402 names what was required and available.
+ * (a bug, which the route should let through to a 500). A 402 names what was required and available;
+ * a 429 (`RATE_LIMITED`) and a 409 for a request still running (`REQUEST_IN_PROGRESS`) carry `Retry-After`.
  */
 export function creditsErrorResponse(error: unknown): Response | null {
   if (!(error instanceof CreditsError)) return null;
@@ -26,5 +30,7 @@ export function creditsErrorResponse(error: unknown): Response | null {
       ...error.details,
     },
   };
-  return Response.json(body, { status: statusByCode[error.code] });
+  // 429 and a request still in progress tell the client when to come back.
+  const retryAfter = 'retryAfterSeconds' in error ? Number(error.retryAfterSeconds) : null;
+  return Response.json(body, { status: statusByCode[error.code], headers: retryAfter ? { 'Retry-After': String(retryAfter) } : {} });
 }

@@ -5,6 +5,8 @@ import {
   deductCreditsSchema,
   listTransactionsSchema,
   parseCreditsInput,
+  parseServiceInput,
+  userIdSchema,
   type DeductCreditsInput,
   type ListTransactionsOptions,
 } from '@/features/common/payments/service/credits-input.schema';
@@ -47,12 +49,14 @@ export function balanceAfter(entry: Pick<LedgerEntry, 'purchasedAfter' | 'bonusA
  * - Throws `InsufficientCreditsError` (with `required` and `available`) when bonus + purchased do not
  *   cover it; nothing changes.
  * - With an `idempotencyKey`, a retry (also a concurrent one) returns the first call's result and
- *   charges once; the same key with a different `credits` or `reason` throws `IdempotencyConflictError`.
+ *   charges once; the same key with a different `credits`, `reason` or `requestFingerprint` throws
+ *   `IdempotencyConflictError`. Pass `requestFingerprint: fingerprintRequest(body)` so that a reused
+ *   key with another request body is a conflict too, not a free replay of the charge.
  * - Bad arguments throw `InvalidCreditsInputError`, an unknown user `UserNotFoundError`, and credits
  *   switched off in config `CreditsDisabledError`; none of them writes anything.
  */
 export async function deductCreditsBonusFirst(input: DeductCreditsInput): Promise<DeductCreditsResult> {
-  const { userId, credits, reason, idempotencyKey, metadata } = parseCreditsInput(deductCreditsSchema, input);
+  const { userId, credits, reason, idempotencyKey, requestFingerprint, metadata } = parseCreditsInput(deductCreditsSchema, input);
   const db = await getDb();
   const ctx = {
     userId,
@@ -60,7 +64,7 @@ export async function deductCreditsBonusFirst(input: DeductCreditsInput): Promis
     actorType: 'user' as const,
     actorId: userId,
     idempotencyKey,
-    requestFingerprint: idempotencyKey ? JSON.stringify(['deduct', credits, reason]) : null,
+    requestFingerprint: idempotencyKey ? JSON.stringify(['deduct', credits, reason, ...(requestFingerprint ? [requestFingerprint] : [])]) : null,
     metadata,
   };
 
@@ -84,8 +88,9 @@ export async function deductCreditsBonusFirst(input: DeductCreditsInput): Promis
   };
 }
 
-/** A user's current balances; zeros for a user who never had credits. */
-export async function getCreditsBalance(userId: string): Promise<CreditsBalance> {
+/** A user's current balances; zeros for a user who never had credits. A bad `userId` throws `InvalidCreditsInputError`. */
+export async function getCreditsBalance(input: string): Promise<CreditsBalance> {
+  const { userId } = parseServiceInput(userIdSchema, { userId: input });
   const db = await getDb();
   const [row] = await db.select().from(creditBalances).where(eq(creditBalances.userId, userId));
   return balanceAfter({ purchasedAfter: row?.purchased ?? 0, bonusAfter: row?.bonus ?? 0, usedAfter: row?.used ?? 0 });
@@ -115,8 +120,11 @@ export interface CreditTransactionPage {
 }
 
 /** A user's ledger, newest first, a page at a time (`limit` 1–100, default 20). */
-export async function listCreditTransactions(userId: string, options: ListTransactionsOptions = {}): Promise<CreditTransactionPage> {
-  const { limit, cursor } = parseCreditsInput(listTransactionsSchema, options);
+export async function listCreditTransactions(input: string, options: ListTransactionsOptions = {}): Promise<CreditTransactionPage> {
+  const {
+    userId,
+    options: { limit, cursor },
+  } = parseCreditsInput(listTransactionsSchema, { userId: input, options });
   const db = await getDb();
   const rows = await db
     .select({

@@ -15,7 +15,10 @@ export type CreditsErrorCode =
   | 'UNKNOWN_PACKAGE'
   | 'MANUAL_TOP_UP_DISABLED'
   | 'TOP_UP_OUT_OF_RANGE'
-  | 'CHECKOUT_UNAVAILABLE';
+  | 'CHECKOUT_UNAVAILABLE'
+  | 'INVALID_RETURN_URL'
+  | 'REQUEST_IN_PROGRESS'
+  | 'RATE_LIMITED';
 
 export abstract class CreditsError extends AppError {
   abstract override readonly code: CreditsErrorCode;
@@ -125,5 +128,69 @@ export class CheckoutUnavailableError extends CreditsError {
   constructor(options?: ErrorOptions) {
     super('Checkout is unavailable right now; nothing was charged. Try again in a moment.', options);
     this.name = 'CheckoutUnavailableError';
+  }
+}
+
+/**
+ * A checkout return URL that is not on `APP_URL`'s origin (or not a URL). Checkout never sends a
+ * buyer to another site; the message says what to set when the app runs somewhere else.
+ */
+export class InvalidReturnUrlError extends CreditsError {
+  readonly code = 'INVALID_RETURN_URL';
+  constructor(
+    readonly url: string,
+    readonly appOrigin: string,
+  ) {
+    super(
+      `Return URLs must be on APP_URL's origin (${appOrigin}); "${url}" is not. ` +
+        (isUrlOn(url)
+          ? `If the app is served at ${new URL(url).origin}, set APP_URL=${new URL(url).origin} (in development you can leave APP_URL unset: it follows the port the server listens on).`
+          : 'Pass a path such as "/dashboard?billing=success" or an absolute URL on that origin.'),
+    );
+    this.name = 'InvalidReturnUrlError';
+  }
+
+  override get details() {
+    return { appOrigin: this.appOrigin };
+  }
+}
+
+function isUrlOn(url: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** A request with this idempotency key is still running. Nothing was done; retry after it ends. */
+export class RequestInProgressError extends CreditsError {
+  readonly code = 'REQUEST_IN_PROGRESS';
+  constructor(
+    readonly idempotencyKey: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(`A request with idempotency key "${idempotencyKey}" is still running; retry once it has finished`);
+    this.name = 'RequestInProgressError';
+  }
+
+  override get details() {
+    return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+}
+
+/** Too many requests of this kind from this user, address or email in the configured window. Nothing was done. */
+export class RateLimitedError extends CreditsError {
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    readonly limit: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`Too many requests (${limit}); try again in ${retryAfterSeconds} s`);
+    this.name = 'RateLimitedError';
+  }
+
+  override get details() {
+    return { retryAfterSeconds: this.retryAfterSeconds };
   }
 }

@@ -1,5 +1,8 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 
+import { z } from 'zod';
+
+import { parseServiceInput, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { getDb } from '@/shared/db/client';
 import { creditTransactions } from '@/shared/db/schema';
 
@@ -15,12 +18,23 @@ const MAX_DAYS = 366;
 /**
  * The credits a user spent on each UTC day of the last `days` days (default 30), oldest first and
  * ending today, with 0 for days without use. Read-only: sums deduction entries of the ledger, which
- * the partial index `credit_transactions_user_deductions_idx` serves.
+ * the partial index `credit_transactions_user_deductions_idx` serves. Bad arguments throw
+ * `InvalidCreditsInputError`.
  */
-export async function getDailyCreditsUsage(userId: string, options: { days?: number; now?: Date } = {}): Promise<DailyCreditsUsage[]> {
-  const days = options.days ?? 30;
-  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw new RangeError(`days must be a whole number from 1 to ${MAX_DAYS}`);
-  const now = options.now ?? new Date();
+const usageSchema = userIdSchema.extend({
+  options: z
+    .object({
+      days: z.number().int().min(1).max(MAX_DAYS, { message: `must be at most ${MAX_DAYS}` }).default(30),
+      now: z.date().optional(),
+    })
+    .default({ days: 30 }),
+});
+
+export async function getDailyCreditsUsage(input: string, options: { days?: number; now?: Date } = {}): Promise<DailyCreditsUsage[]> {
+  const {
+    userId,
+    options: { days, now = new Date() },
+  } = parseServiceInput(usageSchema, { userId: input, options });
   const endOfToday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS;
   const start = new Date(endOfToday - days * DAY_MS);
 

@@ -3,8 +3,10 @@ import Stripe from 'stripe';
 import { z } from 'zod';
 
 import { appConfig } from '@/config/app';
+import { env } from '@/config/env';
 import { findCreditPackage, purchaseItemName } from '@/features/common/payments/credit-packages';
 import { manualTopUpLimits, priceForCredits } from '@/features/common/payments/manual-top-up';
+import { resolveReturnUrl } from '@/features/common/payments/return-url';
 import { balanceAfter, type CreditsBalance } from '@/features/common/payments/service/credits-balance.service';
 import {
   CheckoutUnavailableError,
@@ -16,7 +18,9 @@ import {
 import {
   addCreditsSchema,
   parseCreditsInput,
+  storableString,
   SYSTEM_KEY_PREFIX,
+  userIdSchema,
   type AddCreditsInput,
 } from '@/features/common/payments/service/credits-input.schema';
 import { applyOnce, creditStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
@@ -46,7 +50,7 @@ export async function addCreditsDirectly(
   } = {},
 ): Promise<AddCreditsResult> {
   const parsed = parseCreditsInput(addCreditsSchema, input);
-  const { userId, credits, creditsType, reason, actorId, metadata } = parsed;
+  const { userId, credits, creditsType, reason, actorId, requestFingerprint, metadata } = parsed;
   const idempotencyKey = options.systemKey ? `${SYSTEM_KEY_PREFIX}${options.systemKey}` : parsed.idempotencyKey;
   const type = options.type ?? 'grant';
   const db = await getDb();
@@ -56,7 +60,7 @@ export async function addCreditsDirectly(
     actorType: actorId ? ('admin' as const) : ('system' as const),
     actorId,
     idempotencyKey,
-    requestFingerprint: idempotencyKey ? JSON.stringify([type, creditsType, credits, reason]) : null,
+    requestFingerprint: idempotencyKey ? JSON.stringify([type, creditsType, credits, reason, ...(requestFingerprint ? [requestFingerprint] : [])]) : null,
     metadata,
   };
   const entry = await applyOnce(db, ctx, () => runLedgerStatement(db, creditStatement(type, creditsType, credits, ctx), userId));
@@ -64,12 +68,20 @@ export async function addCreditsDirectly(
   return { ...balanceAfter(entry!), transactionId: String(entry!.id) };
 }
 
-const absoluteUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' });
+const returnUrl = storableString().trim().min(1, { message: 'must not be empty' }).max(2048, { message: 'must be at most 2048 characters' });
+const checkoutUserId = userIdSchema.shape.userId;
 const checkoutSchema = z.union([
-  z.object({ userId: z.string().min(1), packageId: z.string().min(1) }),
-  z.object({ userId: z.string().min(1), credits: z.number().int({ message: 'must be a whole number' }).positive({ message: 'must be greater than zero' }) }),
+  z.object({ userId: checkoutUserId, packageId: storableString().min(1).max(100) }),
+  z.object({
+    userId: checkoutUserId,
+    credits: z
+      .number({ message: 'must be a number' })
+      .int({ message: 'must be a whole number' })
+      .positive({ message: 'must be greater than zero' })
+      .max(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
+  }),
 ]);
-const returnUrlsSchema = z.object({ successUrl: absoluteUrl, cancelUrl: absoluteUrl });
+const returnUrlsSchema = z.object({ successUrl: returnUrl, cancelUrl: returnUrl });
 
 export type CheckoutRequest = { userId: string; packageId: string } | { userId: string; credits: number };
 export interface CheckoutSession {
@@ -85,15 +97,22 @@ export interface CheckoutSession {
  * those credits and that amount, before the checkout session is created, and fulfilment later
  * credits from that record.
  *
+ * The return URLs must be on `APP_URL`'s origin: a path (`/dashboard?billing=success`) or an absolute
+ * URL there; anything else throws `InvalidReturnUrlError` (no open redirects through checkout).
+ *
  * Throws `UnknownPackageError`, `ManualTopUpDisabledError`, `TopUpOutOfRangeError`,
- * `InvalidCreditsInputError` or `UserNotFoundError` before calling Stripe.
+ * `InvalidReturnUrlError`, `InvalidCreditsInputError` or `UserNotFoundError` before calling Stripe.
  */
 export async function createCreditsCheckoutSession(
   request: CheckoutRequest,
   urls: { successUrl: string; cancelUrl: string },
 ): Promise<CheckoutSession> {
   const input = parseCreditsInput(checkoutSchema, request);
-  const { successUrl, cancelUrl } = parseCreditsInput(returnUrlsSchema, urls);
+  const returnTo = parseCreditsInput(returnUrlsSchema, urls);
+  // Checked here, not only by the server action: this is the API integrators call.
+  const appOrigin = new URL(env.APP_URL).origin;
+  const successUrl = resolveReturnUrl(returnTo.successUrl, appOrigin);
+  const cancelUrl = resolveReturnUrl(returnTo.cancelUrl, appOrigin);
   const config = appConfig.billing.credits;
 
   let order: { packageId: string | null; priceId: string | null; name: string; credits: number; amountMinor: number; currency: string };
