@@ -195,7 +195,11 @@ export type IdempotentRequest = typeof idempotentRequests.$inferSelect;
  * browser says. The status change to `paid` and the credit commit together.
  */
 
-export const creditPurchaseStatus = pgEnum('credit_purchase_status', ['pending', 'paid', 'failed', 'expired']);
+/**
+ * `needs_review`: Stripe charged something other than the purchase's price (less the discounts Stripe
+ * reports), or in another currency. Nothing was credited; an admin decides (see the admin credits page).
+ */
+export const creditPurchaseStatus = pgEnum('credit_purchase_status', ['pending', 'paid', 'failed', 'expired', 'needs_review']);
 export type CreditPurchaseStatus = (typeof creditPurchaseStatus.enumValues)[number];
 
 export const creditPurchases = pgTable(
@@ -218,8 +222,14 @@ export const creditPurchases = pgTable(
     stripePaymentIntentId: text('stripe_payment_intent_id').unique(),
     /** What Stripe actually charged (the session's `amount_total`), set at fulfilment. */
     amountPaidMinor: bigint('amount_paid_minor', { mode: 'number' }),
-    /** Credits of this purchase already taken back by refunds and lost disputes. */
+    /** The currency Stripe charged in, set at fulfilment (it differs from `currency` only under review). */
+    currencyPaid: text('currency_paid'),
+    /** Why the purchase is held for review, for the admin who looks at it. */
+    reviewReason: text('review_reason'),
+    /** Credits of this purchase due back to refunds and lost disputes (taken back, or short). */
     creditsReversed: bigint('credits_reversed', { mode: 'number' }).notNull().default(0),
+    /** Of `creditsReversed`, those the user had already spent, so never taken back. */
+    creditsShortfall: bigint('credits_shortfall', { mode: 'number' }).notNull().default(0),
     fulfilledAt: timestamp('fulfilled_at', { mode: 'date', withTimezone: true }),
     createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
@@ -228,22 +238,44 @@ export const creditPurchases = pgTable(
     index('credit_purchases_user_id_created_at_idx').on(purchase.userId, purchase.createdAt),
     check('credit_purchases_positive', sql`${purchase.credits} > 0 and ${purchase.amountMinor} > 0`),
     check('credit_purchases_reversal_within_credits', sql`${purchase.creditsReversed} between 0 and ${purchase.credits}`),
+    check('credit_purchases_shortfall_within_reversal', sql`${purchase.creditsShortfall} between 0 and ${purchase.creditsReversed}`),
   ],
 );
 export type CreditPurchase = typeof creditPurchases.$inferSelect;
 
 /**
- * Money given back on a payment, per payment intent, as Stripe reports it: refunds (the charge's
- * cumulative `amount_refunded`) and lost disputes. Kept apart from the purchase so a refund that
+ * Money given back on a payment of one of our purchases, per payment intent, as Stripe reports it:
+ * refunds (the charge's cumulative `amount_refunded`, as of the newest `charge.refunded` event, so it
+ * can go down when a refund fails) and lost disputes. Kept apart from the purchase so a refund that
  * arrives before the payment's fulfilment is not lost: fulfilment applies what is recorded here.
+ * Payments that are not ours are never recorded.
  */
 export const paymentAdjustments = pgTable('payment_adjustments', {
   paymentIntentId: text('payment_intent_id').primaryKey(),
   amountRefundedMinor: bigint('amount_refunded_minor', { mode: 'number' }).notNull().default(0),
+  /** When Stripe created the event `amountRefundedMinor` comes from; older events do not overwrite it. */
+  refundedAsOf: timestamp('refunded_as_of', { mode: 'date', withTimezone: true }),
   amountDisputeLostMinor: bigint('amount_dispute_lost_minor', { mode: 'number' }).notNull().default(0),
   updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
 });
 export type PaymentAdjustment = typeof paymentAdjustments.$inferSelect;
+
+/**
+ * Refunds that failed after they were made (the bank refused them): their money was not given back
+ * after all. One row per refund, so a failure reported twice gives credits back once. A failure
+ * counts against `amountRefundedMinor` only when it is newer than that figure (which already
+ * leaves out refunds that had failed when Stripe computed it).
+ */
+export const refundFailures = pgTable(
+  'refund_failures',
+  {
+    refundId: text('refund_id').primaryKey(),
+    paymentIntentId: text('payment_intent_id').notNull(),
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    failedAt: timestamp('failed_at', { mode: 'date', withTimezone: true }).notNull(),
+  },
+  (failure) => [index('refund_failures_payment_intent_idx').on(failure.paymentIntentId)],
+);
 
 /** Disputes Stripe reported on a purchase's payment. */
 export const creditDisputes = pgTable('credit_disputes', {
@@ -265,7 +297,7 @@ export const creditDisputes = pgTable('credit_disputes', {
  * a later delivery or `npm run payments:retry`, never undoing the credit.
  */
 
-export const paymentTaskKind = pgEnum('payment_task_kind', ['top_up_callback', 'top_up_receipt', 'refund_callback', 'dispute_callback']);
+export const paymentTaskKind = pgEnum('payment_task_kind', ['top_up_callback', 'top_up_receipt', 'refund_callback', 'dispute_callback', 'review_callback']);
 export type PaymentTaskKind = (typeof paymentTaskKind.enumValues)[number];
 
 export const paymentTasks = pgTable(

@@ -14,6 +14,7 @@ const statusByCode: Record<CreditsErrorCode, number> = {
   INVALID_RETURN_URL: 400,
   REQUEST_IN_PROGRESS: 409,
   RATE_LIMITED: 429,
+  PURCHASE_NOT_UNDER_REVIEW: 409,
 };
 
 /**

@@ -18,7 +18,8 @@ export type CreditsErrorCode =
   | 'CHECKOUT_UNAVAILABLE'
   | 'INVALID_RETURN_URL'
   | 'REQUEST_IN_PROGRESS'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'PURCHASE_NOT_UNDER_REVIEW';
 
 export abstract class CreditsError extends AppError {
   abstract override readonly code: CreditsErrorCode;
@@ -192,5 +193,14 @@ export class RateLimitedError extends CreditsError {
 
   override get details() {
     return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+}
+
+/** The purchase is not (or no longer) held for review: it was credited already, or never held. */
+export class PurchaseNotUnderReviewError extends CreditsError {
+  readonly code = 'PURCHASE_NOT_UNDER_REVIEW';
+  constructor(readonly purchaseId: string) {
+    super(`Purchase "${purchaseId}" is not held for review`);
+    this.name = 'PurchaseNotUnderReviewError';
   }
 }
