@@ -176,14 +176,18 @@ export async function creditPurchaseUnderReview(purchaseId: string, adminId: str
   await runPaymentTasks({ purchaseId });
 }
 
-/** Purchases held for review, newest first, with the buyer's email: what the admin credits page lists. */
-export async function listPurchasesNeedingReview(limit = 50) {
+/**
+ * Purchases held for review, newest first, with the buyer's email: all of them for the admin credits
+ * page, or one user's (`userId`) for their own credits page.
+ */
+export async function listPurchasesNeedingReview(options: { userId?: string; limit?: number } = {}) {
+  const { limit = 50 } = options;
   const db = await getDb();
   return db
     .select({ purchase: creditPurchases, email: users.email })
     .from(creditPurchases)
     .innerJoin(users, eq(users.id, creditPurchases.userId))
-    .where(eq(creditPurchases.status, 'needs_review'))
+    .where(and(eq(creditPurchases.status, 'needs_review'), options.userId ? eq(creditPurchases.userId, options.userId) : undefined))
     .orderBy(desc(creditPurchases.updatedAt))
     .limit(limit);
 }
