@@ -106,9 +106,27 @@ const creditsSchema = z
     return { ...credits, pricePerCreditMinor, minimumChargeMinor };
   });
 
+const rateLimitSchema = z.object({
+  requests: z.number().int({ message: 'must be a whole number' }).positive({ message: 'must be greater than zero' }),
+  windowSeconds: z.number().int({ message: 'must be a whole number of seconds' }).positive({ message: 'must be greater than zero' }),
+});
+
+/** How often each abusable request may be made before it is answered 429 (with `Retry-After`). */
+const rateLimitsSchema = z.object({
+  /** Sign-in links sent to one address: stops email bombing. */
+  magicLinkPerEmail: rateLimitSchema,
+  /** Sign-in links requested from one IP address, to any addresses: protects the email quota. */
+  magicLinkPerIp: rateLimitSchema,
+  /** Checkouts one user starts (each records a pending purchase). */
+  checkoutPerUser: rateLimitSchema,
+  /** Paid requests one user makes to the example route (`/api/examples/generate`). */
+  paidRequestPerUser: rateLimitSchema,
+});
+
 export const appConfigSchema = z.object({
   name: z.string().min(1),
   billing: z.object({ credits: creditsSchema }),
+  rateLimits: rateLimitsSchema,
 });
 
 export type AppConfigInput = z.input<typeof appConfigSchema>;

@@ -3,6 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { appConfig } from '@/config/app';
 import { AppConfigError, parseAppConfig, type AppConfigInput } from '@/config/app-config.schema';
 
+const appConfigInputRateLimits = {
+  magicLinkPerEmail: { requests: 5, windowSeconds: 900 },
+  magicLinkPerIp: { requests: 60, windowSeconds: 3600 },
+  checkoutPerUser: { requests: 20, windowSeconds: 3600 },
+  paidRequestPerUser: { requests: 60, windowSeconds: 60 },
+};
+
 const starter = {
   id: 'starter',
   priceId: 'price_starter',
@@ -14,7 +21,7 @@ const starter = {
 };
 
 function configWith(credits: Partial<AppConfigInput['billing']['credits']>): AppConfigInput {
-  return { name: 'Test', billing: { credits: { enabled: true, pricePerCredit: 0.01, packages: [starter], ...credits } } };
+  return { name: 'Test', billing: { credits: { enabled: true, pricePerCredit: 0.01, packages: [starter], ...credits } }, rateLimits: appConfigInputRateLimits };
 }
 
 function problemsOf(input: AppConfigInput): string[] {
@@ -97,6 +104,13 @@ describe('parseAppConfig', () => {
   it('rejects unknown currency codes', () => {
     expect(problemsOf(configWith({ packages: [{ ...starter, currency: 'usdd' }] }))).toEqual([
       'billing.credits.packages.0.currency is not an ISO 4217 currency code (e.g. "usd", "eur")',
+    ]);
+  });
+
+  it('rejects a rate limit that is not a positive whole number', () => {
+    expect(problemsOf({ ...configWith({}), rateLimits: { ...appConfigInputRateLimits, checkoutPerUser: { requests: 0, windowSeconds: 1.5 } } })).toEqual([
+      'rateLimits.checkoutPerUser.requests must be greater than zero',
+      'rateLimits.checkoutPerUser.windowSeconds must be a whole number of seconds',
     ]);
   });
 

@@ -161,6 +161,17 @@ export const creditTransactions = pgTable(
 );
 export type CreditTransaction = typeof creditTransactions.$inferSelect;
 
+/**
+ * Rate-limit counters, kept by rate-limiter-flexible's Drizzle store (it names the columns): one row
+ * per limit and key (a SHA-256 of the email, IP address or user id, so no address is stored), its
+ * count in the current window and when the window ends. Expired rows are deleted by the library.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: timestamp('expire', { mode: 'date', withTimezone: true }),
+});
+
 /*
  * Responses of paid requests, by the caller's idempotency key: a retry with the same key and the same
  * request gets the stored response instead of the work being done (and paid) again; the same key with

@@ -1,10 +1,14 @@
+import { appConfig } from '@/config/app';
 import { creditsErrorResponse } from '@/features/common/payments/api/credits-error-response';
+import { RateLimitedError } from '@/features/common/payments/service/credits-errors';
 import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
 import { generationRequestSchema, runGeneration } from '@/features/examples/generation/run-generation';
+import { consumeRateLimit } from '@/shared/lib/rate-limit';
 
 /**
  * POST { prompt } → 200 { id, output, credits } after charging the signed-in user.
- * 401 signed out · 400 bad body · 402 { error: { required, available } } when credits run short.
+ * 401 signed out · 400 bad body · 402 { error: { required, available } } when credits run short ·
+ * 429 with `Retry-After` past `rateLimits.paidRequestPerUser`.
  *
  * An `Idempotency-Key` header makes the request happen once: a retry with the same key and the same
  * body gets the first response again (with `Idempotent-Replayed: true`), charged and worked once; the
@@ -13,6 +17,8 @@ import { generationRequestSchema, runGeneration } from '@/features/examples/gene
  */
 export async function handleGenerateRequest(request: Request, userId: string | null): Promise<Response> {
   if (!userId) return Response.json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to run a generation.' } }, { status: 401 });
+  const verdict = await consumeRateLimit('paid-request-per-user', userId, appConfig.rateLimits.paidRequestPerUser);
+  if (!verdict.allowed) return creditsErrorResponse(new RateLimitedError('paid requests per user', verdict.retryAfterSeconds))!;
 
   const parsed = generationRequestSchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) {

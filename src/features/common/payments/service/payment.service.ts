@@ -11,6 +11,7 @@ import { balanceAfter, type CreditsBalance } from '@/features/common/payments/se
 import {
   CheckoutUnavailableError,
   ManualTopUpDisabledError,
+  RateLimitedError,
   TopUpOutOfRangeError,
   UnknownPackageError,
   UserNotFoundError,
@@ -27,6 +28,7 @@ import { applyOnce, creditStatement, runLedgerStatement } from '@/features/commo
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { getDb } from '@/shared/db/client';
 import { creditPurchases, users, type CreditTransactionType } from '@/shared/db/schema';
+import { consumeRateLimit } from '@/shared/lib/rate-limit';
 
 export interface AddCreditsResult extends CreditsBalance {
   transactionId: string;
@@ -101,7 +103,8 @@ export interface CheckoutSession {
  * URL there; anything else throws `InvalidReturnUrlError` (no open redirects through checkout).
  *
  * Throws `UnknownPackageError`, `ManualTopUpDisabledError`, `TopUpOutOfRangeError`,
- * `InvalidReturnUrlError`, `InvalidCreditsInputError` or `UserNotFoundError` before calling Stripe.
+ * `InvalidReturnUrlError`, `InvalidCreditsInputError`, `UserNotFoundError` or, past
+ * `rateLimits.checkoutPerUser`, `RateLimitedError` before calling Stripe.
  */
 export async function createCreditsCheckoutSession(
   request: CheckoutRequest,
@@ -113,6 +116,9 @@ export async function createCreditsCheckoutSession(
   const appOrigin = new URL(env.APP_URL).origin;
   const successUrl = resolveReturnUrl(returnTo.successUrl, appOrigin);
   const cancelUrl = resolveReturnUrl(returnTo.cancelUrl, appOrigin);
+  // Every checkout records a pending purchase: a user cannot make rows without end.
+  const verdict = await consumeRateLimit('checkout-per-user', input.userId, appConfig.rateLimits.checkoutPerUser);
+  if (!verdict.allowed) throw new RateLimitedError('checkouts per user', verdict.retryAfterSeconds);
   const config = appConfig.billing.credits;
 
   let order: { packageId: string | null; priceId: string | null; name: string; credits: number; amountMinor: number; currency: string };

@@ -195,6 +195,8 @@ async function applyToPayment(
 export function applyChargeRefund(charge: ChargeEvent, source: EventSource): Promise<ReversalOutcome> {
   return applyToPayment(charge.payment_intent, source.eventId, async (tx, _purchase, paymentIntentId) => {
     const refunded = charge.amount_refunded;
+    // A timestamp parameter both drivers take (postgres.js does not bind a raw Date in `sql`).
+    const at = sql`${source.at.toISOString()}::timestamptz`;
     await tx
       .insert(paymentAdjustments)
       .values({ paymentIntentId, amountRefundedMinor: refunded, refundedAsOf: source.at })
@@ -202,11 +204,11 @@ export function applyChargeRefund(charge: ChargeEvent, source: EventSource): Pro
         target: paymentAdjustments.paymentIntentId,
         set: {
           // Two figures of the same second: refunds only accumulate within it, take the larger.
-          amountRefundedMinor: sql`case when ${paymentAdjustments.refundedAsOf} = ${source.at} then greatest(${paymentAdjustments.amountRefundedMinor}, ${refunded}) else ${refunded} end`,
+          amountRefundedMinor: sql`case when ${paymentAdjustments.refundedAsOf} = ${at} then greatest(${paymentAdjustments.amountRefundedMinor}, ${refunded}) else ${refunded} end`,
           refundedAsOf: source.at,
           updatedAt: sql`now()`,
         },
-        setWhere: sql`${paymentAdjustments.refundedAsOf} is null or ${paymentAdjustments.refundedAsOf} <= ${source.at}`,
+        setWhere: sql`${paymentAdjustments.refundedAsOf} is null or ${paymentAdjustments.refundedAsOf} <= ${at}`,
       });
   });
 }
