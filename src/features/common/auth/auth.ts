@@ -26,6 +26,11 @@ declare module 'next-auth' {
 
 const MAGIC_LINK_MAX_AGE_SECONDS = 24 * 60 * 60;
 
+// Auth.js builds the URLs it sends — the magic link above all — from AUTH_URL when it is set, and
+// otherwise from the request's Host and X-Forwarded-Host, which whoever sends the request controls
+// (a forged header would mail a valid sign-in token on the attacker's host). Pin it to APP_URL.
+process.env.AUTH_URL = `${new URL(env.APP_URL).origin}/api/auth`;
+
 function providers(): Provider[] {
   const list: Provider[] = [
     {
