@@ -22,6 +22,11 @@ export const users = pgTable('users', {
   emailVerified: timestamp('email_verified', { mode: 'date', withTimezone: true }),
   image: text('image'),
   role: userRole('role').notNull().default('user'),
+  /**
+   * When a sign-in link first proved the address (`emailVerified` moves on every link). An OAuth
+   * account linked before this moment was linked by someone who had not proved they own the address.
+   */
+  emailProvenAt: timestamp('email_proven_at', { mode: 'date', withTimezone: true }),
   createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
 });
 export type User = typeof users.$inferSelect;
@@ -42,6 +47,8 @@ export const accounts = pgTable(
     scope: text('scope'),
     id_token: text('id_token'),
     session_state: text('session_state'),
+    /** When the account was linked (accounts linked before this column existed read as its migration). */
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
   },
   (account) => [primaryKey({ columns: [account.provider, account.providerAccountId] }), index('accounts_user_id_idx').on(account.userId)],
 );
