@@ -38,7 +38,7 @@ const config = {
   },
   rateLimits: {
     magicLinkPerEmail: { requests: 5, windowSeconds: 15 * 60 },
-    magicLinkPerIp: { requests: 60, windowSeconds: 60 * 60 },
+    magicLinkPerIp: { requests: 100, windowSeconds: 60 * 60 },
     checkoutPerUser: { requests: 20, windowSeconds: 60 * 60 },
     paidRequestPerUser: { requests: 60, windowSeconds: 60 },
   },

@@ -61,6 +61,8 @@ const envSchema = z
     RESEND_API_KEY: optionalString,
     EMAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3, { message: 'must be a sender such as "Acme <billing@acme.com>"' }).optional()),
     EMAIL_OUTBOX: flag,
+    /** Points the Resend SDK at a Resend-compatible server (the end-to-end tests' local one). */
+    RESEND_API_BASE: z.preprocess(emptyToUndefined, z.url({ message: 'must be a URL such as http://127.0.0.1:3201' }).optional()),
 
     STRIPE_SECRET_KEY: z.preprocess(
       emptyToUndefined,
