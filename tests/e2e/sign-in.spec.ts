@@ -38,13 +38,15 @@ test('a bad email address is refused with a message', async ({ page }) => {
 
 test('a sign-in link asked for with a forged X-Forwarded-Host still points at APP_URL', async ({ page, baseURL }) => {
   const email = 'forged-host@example.com';
-  // What an attacker sends through a proxy that passes the header on: the form's request, with the
-  // forwarded host (and a matching Origin) of their own site.
+  // What an attacker sends through a proxy that passes the header on: the form's own request, with
+  // the forwarded host (and a matching Origin, which a script can set) of their own site. Sent from
+  // the test runner, since a browser does not let a page change its Origin.
   await page.route('**/sign-in**', async (route) => {
     if (route.request().method() !== 'POST') return route.continue();
-    return route.continue({
+    const response = await route.fetch({
       headers: { ...route.request().headers(), 'x-forwarded-host': 'attacker.example', 'x-forwarded-proto': 'https', origin: 'https://attacker.example' },
     });
+    return route.fulfill({ response });
   });
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(email);

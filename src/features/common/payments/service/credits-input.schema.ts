@@ -76,6 +76,7 @@ export const SYSTEM_KEY_PREFIX = 'system:';
 
 const idempotencyKey = storableString()
   .min(1, { message: 'must not be empty' })
+  .refine((key) => key.trim() !== '', { message: 'must not be blank' })
   .max(MAX_IDEMPOTENCY_KEY_LENGTH, { message: `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` })
   // A caller's key can never take the place of one of ours, so no request can pre-empt a purchase.
   .refine((key) => !key.startsWith(SYSTEM_KEY_PREFIX), { message: `must not start with "${SYSTEM_KEY_PREFIX}" (reserved)` })
@@ -86,6 +87,7 @@ const idempotencyKey = storableString()
  */
 const requestFingerprint = storableString()
   .min(1, { message: 'must not be empty' })
+  .refine((fingerprint) => fingerprint.trim() !== '', { message: 'must not be blank' })
   .max(MAX_IDEMPOTENCY_KEY_LENGTH, { message: `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` })
   .optional();
 const metadata = z

@@ -1,9 +1,10 @@
 import { and, desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
 
 import { purchaseItemName } from '@/features/common/payments/credit-packages';
 import { balanceAfter } from '@/features/common/payments/service/credits-balance.service';
 import { PurchaseNotUnderReviewError } from '@/features/common/payments/service/credits-errors';
-import { SYSTEM_KEY_PREFIX } from '@/features/common/payments/service/credits-input.schema';
+import { parseServiceInput, SYSTEM_KEY_PREFIX, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { creditStatement, runLedgerStatement } from '@/features/common/payments/service/credits-ledger';
 import type { CreditsPurchaseReviewPayload, CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
 import { enqueuePaymentTask, runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
@@ -154,12 +155,16 @@ function reviewPayload(purchase: CreditPurchase): CreditsPurchaseReviewPayload {
   };
 }
 
+const reviewDecisionSchema = z.object({ purchaseId: z.uuid({ message: 'must be a purchase id (a UUID)' }), adminId: userIdSchema.shape.userId });
+
 /**
  * An admin's decision on a purchase held for review: credit it as bought (the buyer keeps the
  * credits, the ledger entry names the admin). Once only; any other purchase throws
- * `PurchaseNotUnderReviewError` and changes nothing. Refunds and disputes recorded meanwhile apply.
+ * `PurchaseNotUnderReviewError` and changes nothing (bad ids: `InvalidCreditsInputError`). Refunds
+ * and disputes recorded meanwhile apply.
  */
-export async function creditPurchaseUnderReview(purchaseId: string, adminId: string): Promise<void> {
+export async function creditPurchaseUnderReview(purchase: string, admin: string): Promise<void> {
+  const { purchaseId, adminId } = parseServiceInput(reviewDecisionSchema, { purchaseId: purchase, adminId: admin });
   const db = await getDb();
   const [known] = await db.select({ paymentIntent: creditPurchases.stripePaymentIntentId }).from(creditPurchases).where(eq(creditPurchases.id, purchaseId));
   if (!known) throw new PurchaseNotUnderReviewError(purchaseId);

@@ -55,10 +55,14 @@ const DEFAULT_LEASE_SECONDS = 120;
 const respondOnceSchema = userIdSchema.extend({
   idempotencyKey: storableString()
     .min(1, { message: 'must not be empty' })
+    .refine((key) => key.trim() !== '', { message: 'must not be blank' })
     .max(MAX_IDEMPOTENCY_KEY_LENGTH, { message: `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` })
     .refine((key) => !key.startsWith(SYSTEM_KEY_PREFIX), { message: `must not start with "${SYSTEM_KEY_PREFIX}" (reserved)` })
     .optional(),
-  requestFingerprint: storableString().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH),
+  requestFingerprint: storableString()
+    .min(1)
+    .max(MAX_IDEMPOTENCY_KEY_LENGTH)
+    .refine((fingerprint) => fingerprint.trim() !== '', { message: 'must not be blank' }),
   leaseSeconds: z.number().int().min(1).max(86_400).default(DEFAULT_LEASE_SECONDS),
 });
 
