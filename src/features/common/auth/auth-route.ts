@@ -30,7 +30,7 @@ export async function handleAuthPost(request: NextRequest): Promise<Response> {
       if (!verdict.allowed) {
         return Response.json(
           { error: { code: 'RATE_LIMITED', message: magicLinkLimitMessage(verdict.retryAfterSeconds), retryAfterSeconds: verdict.retryAfterSeconds } },
-          { status: 429, headers: { 'Retry-After': String(verdict.retryAfterSeconds) } },
+          { status: 429, headers: { 'retry-after': String(verdict.retryAfterSeconds) } },
         );
       }
     }

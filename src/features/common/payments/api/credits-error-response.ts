@@ -33,5 +33,5 @@ export function creditsErrorResponse(error: unknown): Response | null {
   };
   // 429 and a request still in progress tell the client when to come back.
   const retryAfter = 'retryAfterSeconds' in error ? Number(error.retryAfterSeconds) : null;
-  return Response.json(body, { status: statusByCode[error.code], headers: retryAfter ? { 'Retry-After': String(retryAfter) } : {} });
+  return Response.json(body, { status: statusByCode[error.code], headers: retryAfter ? { 'retry-after': String(retryAfter) } : {} });
 }
