@@ -4,12 +4,16 @@ import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
 /*
- * End-to-end tests drive a production build (`next build && next start`) in Chromium, with every
- * seam on its embedded default, switched on explicitly as production requires: PGlite in a fresh
- * folder, the email outbox and the checkout simulator.
+ * End-to-end tests drive a production build (`next build && next start`) in Chromium. The database
+ * and payments run on their embedded defaults, switched on explicitly as production requires: PGlite
+ * in a fresh folder and the checkout simulator. Email goes out through the real Resend SDK to a local
+ * Resend-compatible server (tests/e2e/resend-server.ts), where the tests read it like an inbox: in
+ * production the dev outbox is for admins only, so it cannot be how a new user signs in.
  */
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+/** The local Resend-compatible server; the tests read sent emails from `${inboxURL}/test/emails`. */
+export const inboxURL = `http://127.0.0.1:${port + 1}`;
 // `localhost`, not 127.0.0.1: `next start` names itself localhost in the URLs Auth.js builds.
 const baseURL = `http://localhost:${port}`;
 const dataDir = path.join(import.meta.dirname, '.data', `e2e-${port}`);
@@ -27,8 +31,10 @@ export const e2eEnv = {
   AUTH_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e',
   PGLITE_DIR: dataDir,
   DATABASE_URL: '',
-  EMAIL_OUTBOX: 'true',
-  RESEND_API_KEY: '',
+  EMAIL_OUTBOX: '',
+  RESEND_API_KEY: 're_e2e_local',
+  RESEND_API_BASE: inboxURL,
+  EMAIL_FROM: 'Acme Credits <credits@example.com>',
   PAYMENTS_SIMULATOR: 'true',
   STRIPE_SECRET_KEY: '',
   STRIPE_WEBHOOK_SECRET: 'whsec_e2e_simulator',
@@ -64,12 +70,20 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: `npm run build && npm run db:migrate && npx next start --port ${port}`,
-    url: `${baseURL}/`,
-    env: e2eEnv,
-    reuseExistingServer: Boolean(process.env.E2E_REUSE_SERVER),
-    timeout: 180_000,
-    stdout: 'pipe',
-  },
+  webServer: [
+    {
+      command: `npx tsx tests/e2e/resend-server.ts ${port + 1}`,
+      url: `${inboxURL}/test/health`,
+      reuseExistingServer: Boolean(process.env.E2E_REUSE_SERVER),
+      timeout: 30_000,
+    },
+    {
+      command: `npm run build && npm run db:migrate && npx next start --port ${port}`,
+      url: `${baseURL}/`,
+      env: e2eEnv,
+      reuseExistingServer: Boolean(process.env.E2E_REUSE_SERVER),
+      timeout: 180_000,
+      stdout: 'pipe',
+    },
+  ],
 });

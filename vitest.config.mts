@@ -12,6 +12,8 @@ export default defineConfig({
     include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.{ts,tsx}'],
     globalSetup: ['tests/helpers/global-setup.ts'],
     environment: 'node',
+    // next-auth imports `next/server` without an extension, which Node's ESM resolver refuses; let Vite resolve it.
+    server: { deps: { inline: ['next-auth'] } },
     // Each file pays ~2.5 s to boot its PGlite (WASM); two workers keep both cores busy even where Vitest would pick one.
     maxWorkers: 2,
     testTimeout: 30_000,

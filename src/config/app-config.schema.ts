@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { isKnownCurrency, toMinorUnits } from '@/shared/lib/money';
+import { formatMoney, isKnownCurrency, minorUnitStep, stripeMinimumChargeMinor, toMinorUnits } from '@/shared/lib/money';
 
 /**
  * The shape of `src/config/app.ts`, checked when the app loads. Decimal prices are converted to
@@ -12,6 +12,15 @@ const currencySchema = z
   .default('usd')
   .transform((code) => code.toLowerCase())
   .refine(isKnownCurrency, { message: 'is not an ISO 4217 currency code (e.g. "usd", "eur")' });
+
+/** Why `amount` of `currency` cannot be a price (`toMinorUnits` refused it). */
+function priceProblem(amount: number, currency: string): string {
+  const step = minorUnitStep(currency);
+  const code = currency.toUpperCase();
+  if (step === 100) return `${amount} cannot be charged in ${code}: Stripe charges only whole ${code}`;
+  if (step === 10) return `${amount} cannot be charged in ${code}: Stripe takes ${code} amounts to two decimal places (the third must be 0)`;
+  return `${amount} is not a whole number of ${code} minor units`;
+}
 
 const positiveCredits = z
   .number()
@@ -34,7 +43,12 @@ const creditPackageSchema = z
   .transform((pkg, ctx) => {
     const amountMinor = toMinorUnits(pkg.amount, pkg.currency);
     if (amountMinor === null) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: `${pkg.amount} is not a whole number of ${pkg.currency.toUpperCase()} minor units` });
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: priceProblem(pkg.amount, pkg.currency) });
+      return z.NEVER;
+    }
+    const minimum = stripeMinimumChargeMinor(pkg.currency);
+    if (minimum !== null && amountMinor < minimum) {
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: `is below Stripe's minimum charge in ${pkg.currency.toUpperCase()} (${formatMoney(minimum, pkg.currency)})` });
       return z.NEVER;
     }
     return { ...pkg, amountMinor };
@@ -59,6 +73,12 @@ const creditsSchema = z
     holdExpiresAfterSeconds: z.number().int({ message: 'must be a whole number of seconds' }).min(1).max(24 * 60 * 60).default(900),
     /** Days after which bonus credits (the sign-up bonus, admin grants) lapse; omitted: never. */
     bonusExpiresAfterDays: z.number().int({ message: 'must be a whole number of days' }).min(1).max(36_500).optional(),
+    /**
+     * Stripe's smallest charge in `currency`, as a decimal. Known for the currencies Stripe lists a
+     * minimum for (USD 0.50, GBP 0.30, JPY 50 …); any other currency needs it here when manual
+     * top-ups are on (Stripe's rule there: the equivalent of USD 0.50).
+     */
+    minimumCharge: z.number().positive({ message: 'must be greater than zero' }).optional(),
     packages: z.array(creditPackageSchema),
   })
   .transform((credits, ctx) => {
@@ -71,19 +91,53 @@ const creditsSchema = z
     });
     const pricePerCreditMinor = toMinorUnits(credits.pricePerCredit, credits.currency);
     if (pricePerCreditMinor === null) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['pricePerCredit'],
-        message: `${credits.pricePerCredit} is not a whole number of ${credits.currency.toUpperCase()} minor units`,
-      });
+      ctx.addIssue({ code: 'custom', path: ['pricePerCredit'], message: priceProblem(credits.pricePerCredit, credits.currency) });
       return z.NEVER;
     }
-    return { ...credits, pricePerCreditMinor };
+    let minimumChargeMinor = stripeMinimumChargeMinor(credits.currency);
+    if (credits.minimumCharge !== undefined) {
+      minimumChargeMinor = toMinorUnits(credits.minimumCharge, credits.currency);
+      if (minimumChargeMinor === null) {
+        ctx.addIssue({ code: 'custom', path: ['minimumCharge'], message: priceProblem(credits.minimumCharge, credits.currency) });
+        return z.NEVER;
+      }
+    }
+    if (minimumChargeMinor === null) {
+      if (credits.enterManually) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['minimumCharge'],
+          message: `is required for manual top-ups in ${credits.currency.toUpperCase()}: Stripe's minimum there is the equivalent of USD 0.50`,
+        });
+        return z.NEVER;
+      }
+      // Manual top-ups are off, so no manual amount is ever priced against it.
+      minimumChargeMinor = pricePerCreditMinor;
+    }
+    return { ...credits, pricePerCreditMinor, minimumChargeMinor };
   });
+
+const rateLimitSchema = z.object({
+  requests: z.number().int({ message: 'must be a whole number' }).positive({ message: 'must be greater than zero' }),
+  windowSeconds: z.number().int({ message: 'must be a whole number of seconds' }).positive({ message: 'must be greater than zero' }),
+});
+
+/** How often each abusable request may be made before it is answered 429 (with `Retry-After`). */
+const rateLimitsSchema = z.object({
+  /** Sign-in links sent to one address: stops email bombing. */
+  magicLinkPerEmail: rateLimitSchema,
+  /** Sign-in links requested from one IP address, to any addresses: protects the email quota. */
+  magicLinkPerIp: rateLimitSchema,
+  /** Checkouts one user starts (each records a pending purchase). */
+  checkoutPerUser: rateLimitSchema,
+  /** Paid requests one user makes to the example route (`/api/examples/generate`). */
+  paidRequestPerUser: rateLimitSchema,
+});
 
 export const appConfigSchema = z.object({
   name: z.string().min(1),
   billing: z.object({ credits: creditsSchema }),
+  rateLimits: rateLimitsSchema,
 });
 
 export type AppConfigInput = z.input<typeof appConfigSchema>;

@@ -37,6 +37,12 @@ const config = {
       ],
     },
   },
+  rateLimits: {
+    magicLinkPerEmail: { requests: 5, windowSeconds: 15 * 60 },
+    magicLinkPerIp: { requests: 100, windowSeconds: 60 * 60 },
+    checkoutPerUser: { requests: 20, windowSeconds: 60 * 60 },
+    paidRequestPerUser: { requests: 60, windowSeconds: 60 },
+  },
 } satisfies AppConfigInput;
 
 export const appConfig = parseAppConfig(config);

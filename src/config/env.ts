@@ -39,6 +39,8 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     APP_URL: z.preprocess(emptyToUndefined, z.url({ message: 'must be an absolute URL such as https://app.example.com' }).optional()),
+    /** The port the server listens on: `next dev` and `next start` set it (also when dev moves off a busy 3000). */
+    PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65_535).optional()),
 
     DATABASE_URL: z.preprocess(
       emptyToUndefined,
@@ -59,6 +61,8 @@ const envSchema = z
     RESEND_API_KEY: optionalString,
     EMAIL_FROM: z.preprocess(emptyToUndefined, z.string().min(3, { message: 'must be a sender such as "Acme <billing@acme.com>"' }).optional()),
     EMAIL_OUTBOX: flag,
+    /** Points the Resend SDK at a Resend-compatible server (the end-to-end tests' local one). */
+    RESEND_API_BASE: z.preprocess(emptyToUndefined, z.url({ message: 'must be a URL such as http://127.0.0.1:3201' }).optional()),
 
     STRIPE_SECRET_KEY: z.preprocess(
       emptyToUndefined,
@@ -110,7 +114,9 @@ const envSchema = z
     const embeddedPayments = !raw.STRIPE_SECRET_KEY;
     return {
       ...raw,
-      APP_URL: raw.APP_URL ?? 'http://localhost:3000',
+      // Production requires APP_URL. Elsewhere an unset one follows the port this server listens on,
+      // so `npm run dev` works on any port; neither ever comes from a request's headers.
+      APP_URL: raw.APP_URL ?? `http://localhost:${raw.PORT ?? 3000}`,
       EMAIL_FROM: raw.EMAIL_FROM ?? 'Credits <no-reply@example.com>',
       AUTH_SECRET: raw.AUTH_SECRET ?? DEV_AUTH_SECRET,
       /** Where the embedded database lives when DATABASE_URL is unset. */

@@ -1,16 +1,16 @@
 import { expect, test } from '@playwright/test';
 
 import { expectBalances, ledgerRow } from './credits-helpers';
-import { callServerAction, signInThroughOutbox } from './helpers';
+import { callServerAction, signInWithEmailLink } from './helpers';
 
 const ADMIN_PAGE = '/dashboard/admin/credits';
 
 test('an admin grants 250 bonus credits with a reason, and the user sees them and the ledger line', async ({ page, browser }) => {
   const userContext = await browser.newContext();
   const userPage = await userContext.newPage();
-  await signInThroughOutbox(userPage, 'lucky-user@example.com', '/dashboard/billings/credits');
+  await signInWithEmailLink(userPage, 'lucky-user@example.com', '/dashboard/billings/credits');
 
-  await signInThroughOutbox(page, 'admin@example.com', ADMIN_PAGE);
+  await signInWithEmailLink(page, 'admin@example.com', ADMIN_PAGE);
   await page.getByLabel('Search by email').fill('lucky-user');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: /lucky-user@example\.com/ }).click();
@@ -36,7 +36,7 @@ test('an admin grants 250 bonus credits with a reason, and the user sees them an
 });
 
 test('the grant form refuses an amount that is not a positive whole number before asking to confirm', async ({ page }) => {
-  await signInThroughOutbox(page, 'admin@example.com', ADMIN_PAGE);
+  await signInWithEmailLink(page, 'admin@example.com', ADMIN_PAGE);
   await page.getByRole('link', { name: /admin@example\.com/ }).click();
   await page.getByLabel('Credits to grant').fill('0');
   await page.getByLabel('Reason').fill('Typo');
@@ -49,7 +49,7 @@ test('the grant form refuses an amount that is not a positive whole number befor
 });
 
 test('the grant form requires a reason', async ({ page }) => {
-  await signInThroughOutbox(page, 'admin@example.com', ADMIN_PAGE);
+  await signInWithEmailLink(page, 'admin@example.com', ADMIN_PAGE);
   await page.getByRole('link', { name: /admin@example\.com/ }).click();
   await page.getByLabel('Credits to grant').fill('250');
 
@@ -60,7 +60,7 @@ test('the grant form requires a reason', async ({ page }) => {
 });
 
 test('a user who is not an admin gets a 404 for the admin credits page and sees no admin links', async ({ page }) => {
-  await signInThroughOutbox(page, 'curious-user@example.com');
+  await signInWithEmailLink(page, 'curious-user@example.com');
   await expect(page.getByRole('link', { name: 'Admin credits' })).toHaveCount(0);
 
   const response = await page.goto(ADMIN_PAGE);
@@ -70,7 +70,7 @@ test('a user who is not an admin gets a 404 for the admin credits page and sees 
 });
 
 test('a user who is not an admin calling the grant action directly is refused', async ({ page, baseURL }) => {
-  await signInThroughOutbox(page, 'sneaky-user@example.com', '/dashboard/billings/credits');
+  await signInWithEmailLink(page, 'sneaky-user@example.com', '/dashboard/billings/credits');
   const { user } = await (await page.request.get('/api/auth/session')).json();
 
   const answer = await callServerAction(page, baseURL!, { file: 'admin-credits.action.ts', name: 'grantBonusCredits' }, [

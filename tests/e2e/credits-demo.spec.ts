@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
 
 import { expectBalances, ledgerRow, spendThroughApi } from './credits-helpers';
-import { signInThroughOutbox } from './helpers';
+import { signInWithEmailLink } from './helpers';
 
 test('a generation on the dashboard spends bonus credits first, and the credits page shows it', async ({ page }) => {
-  await signInThroughOutbox(page, 'demo-spender@example.com');
+  await signInWithEmailLink(page, 'demo-spender@example.com');
   await expect(page.getByTestId('dashboard-credits')).toHaveText('100');
 
   await page.getByRole('button', { name: 'Run generation — 10 credits' }).click();
@@ -24,7 +24,7 @@ test('a generation on the dashboard spends bonus credits first, and the credits 
 });
 
 test('when credits run short the demo says so and offers the top-up modal', async ({ page }) => {
-  await signInThroughOutbox(page, 'demo-broke@example.com');
+  await signInWithEmailLink(page, 'demo-broke@example.com');
   await spendThroughApi(page, 10);
   await page.reload();
   await expect(page.getByTestId('dashboard-credits')).toHaveText('0');

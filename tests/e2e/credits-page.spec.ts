@@ -1,12 +1,12 @@
 import { expect, test } from '@playwright/test';
 
 import { expectBalances, ledgerRow } from './credits-helpers';
-import { signInThroughOutbox } from './helpers';
+import { signInWithEmailLink } from './helpers';
 
 const CREDITS_PAGE = '/dashboard/billings/credits';
 
 test('a new user sees the sign-up bonus on the credits page, with its line in the history', async ({ page }) => {
-  await signInThroughOutbox(page, 'bonus-reader@example.com', CREDITS_PAGE);
+  await signInWithEmailLink(page, 'bonus-reader@example.com', CREDITS_PAGE);
 
   await expect(page.getByRole('heading', { name: 'Credits', level: 1 })).toBeVisible();
   await expectBalances(page, { available: 100, purchased: 0, bonus: 100, used: 0 });
@@ -16,7 +16,7 @@ test('a new user sees the sign-up bonus on the credits page, with its line in th
 });
 
 test('the header shows the balance on every dashboard page and links to the credits page', async ({ page }) => {
-  await signInThroughOutbox(page, 'header-badge@example.com');
+  await signInWithEmailLink(page, 'header-badge@example.com');
 
   await page.getByRole('link', { name: '100 credits available' }).click();
 
@@ -25,7 +25,7 @@ test('the header shows the balance on every dashboard page and links to the cred
 });
 
 test('returning from checkout with ?billing=cancel shows a quiet notice and leaves the balance as it was', async ({ page }) => {
-  await signInThroughOutbox(page, 'cancelled@example.com', CREDITS_PAGE);
+  await signInWithEmailLink(page, 'cancelled@example.com', CREDITS_PAGE);
 
   await page.goto(`${CREDITS_PAGE}?billing=cancel`);
 
@@ -34,7 +34,7 @@ test('returning from checkout with ?billing=cancel shows a quiet notice and leav
 });
 
 test('returning from checkout with ?billing=success confirms the payment with a toast', async ({ page }) => {
-  await signInThroughOutbox(page, 'returned@example.com', CREDITS_PAGE);
+  await signInWithEmailLink(page, 'returned@example.com', CREDITS_PAGE);
 
   await page.goto(`${CREDITS_PAGE}?billing=success`);
 

@@ -3,16 +3,45 @@ import path from 'node:path';
 
 import { expect, type Page } from '@playwright/test';
 
-/** Signs in as `email` the way a person does: asks for a link, opens it from the dev outbox. */
-export async function signInThroughOutbox(page: Page, email: string, returnTo = '/dashboard'): Promise<void> {
+import { inboxURL } from '../../playwright.config';
+
+export interface ReceivedEmail {
+  to: string;
+  from: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** The emails `to` has received, newest first (from the local Resend-compatible server). */
+export async function inboxOf(to: string): Promise<ReceivedEmail[]> {
+  const response = await fetch(`${inboxURL}/test/emails?to=${encodeURIComponent(to)}`);
+  return (await response.json()) as ReceivedEmail[];
+}
+
+/** The sign-in link in the newest sign-in email to `email`, waiting for it to arrive. */
+export async function signInLinkFor(email: string, after = 0): Promise<string> {
+  let link: string | undefined;
+  await expect
+    .poll(async () => {
+      const emails = (await inboxOf(email)).filter((message) => message.subject.startsWith('Sign in to'));
+      if (emails.length <= after) return undefined;
+      link = [...emails[0]!.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&')).find((href) => href.includes('/api/auth/callback/email'));
+      return link;
+    })
+    .toBeDefined();
+  return link!;
+}
+
+/** Signs in as `email` the way a person does: asks for a link, opens it from their inbox. */
+export async function signInWithEmailLink(page: Page, email: string, returnTo = '/dashboard'): Promise<void> {
+  const before = (await inboxOf(email)).filter((message) => message.subject.startsWith('Sign in to')).length;
   await page.goto(`/sign-in?callbackUrl=${encodeURIComponent(returnTo)}`);
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
   await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible();
 
-  await page.getByRole('link', { name: 'dev outbox' }).click();
-  const message = page.getByRole('article').filter({ hasText: `To ${email}` }).first();
-  await message.getByRole('link', { name: /api\/auth\/callback\/email/ }).click();
+  await page.goto(await signInLinkFor(email, before));
   await page.waitForURL((url) => url.pathname === returnTo);
 }
 

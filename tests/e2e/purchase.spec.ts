@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 
 import { expectBalances, ledgerRow, spendThroughApi } from './credits-helpers';
-import { callServerAction, signInThroughOutbox } from './helpers';
+import { callServerAction, inboxOf, signInWithEmailLink } from './helpers';
 
 // Buying through the checkout simulator: the same webhook route, signature check, fulfilment and
 // ledger as with Stripe; only the payment page is local.
@@ -16,7 +16,7 @@ async function payOnSimulator(page: Page, total: string) {
 }
 
 test('a new user buys the Starter Pack from the dashboard and sees it arrive without reloading', async ({ page }) => {
-  await signInThroughOutbox(page, 'first-purchase@example.com');
+  await signInWithEmailLink(page, 'first-purchase@example.com');
   await expect(page.getByTestId('dashboard-credits')).toHaveText('100');
 
   await page.getByRole('button', { name: 'Top up credits' }).click();
@@ -29,12 +29,11 @@ test('a new user buys the Starter Pack from the dashboard and sees it arrive wit
   await expectBalances(page, { available: 1100, purchased: 1000, bonus: 100, used: 0 });
   await expect(ledgerRow(page, 'Purchase: Starter Pack')).toContainText('+1,000');
 
-  await page.goto('/dev/outbox?to=first-purchase@example.com');
-  await expect(page.getByRole('article', { name: 'Receipt: 1,000 credits added' })).toHaveCount(1);
+  await expect.poll(async () => (await inboxOf('first-purchase@example.com')).filter((m) => m.subject === 'Receipt: 1,000 credits added').length).toBe(1);
 });
 
 test('a manual amount is priced on the server and credits exactly what was entered', async ({ page }) => {
-  await signInThroughOutbox(page, 'manual-buyer@example.com', CREDITS_PAGE);
+  await signInWithEmailLink(page, 'manual-buyer@example.com', CREDITS_PAGE);
 
   await page.getByRole('button', { name: 'Top up', exact: true }).click();
   const modal = page.getByRole('dialog', { name: 'Top up credits' });
@@ -48,7 +47,7 @@ test('a manual amount is priced on the server and credits exactly what was enter
 });
 
 test('the server refuses a manual amount under the minimum even when the modal is bypassed', async ({ page, baseURL }) => {
-  await signInThroughOutbox(page, 'bypasser@example.com', CREDITS_PAGE);
+  await signInWithEmailLink(page, 'bypasser@example.com', CREDITS_PAGE);
 
   const answer = await callServerAction(page, baseURL!, { file: 'start-checkout.action.ts', name: 'startCreditsCheckout' }, [
     { credits: 49, successUrl: `${CREDITS_PAGE}?billing=success`, cancelUrl: `${CREDITS_PAGE}?billing=cancel` },
@@ -59,7 +58,7 @@ test('the server refuses a manual amount under the minimum even when the modal i
 });
 
 test('the server refuses return URLs on another site', async ({ page, baseURL }) => {
-  await signInThroughOutbox(page, 'redirected@example.com', CREDITS_PAGE);
+  await signInWithEmailLink(page, 'redirected@example.com', CREDITS_PAGE);
 
   const answer = await callServerAction(page, baseURL!, { file: 'start-checkout.action.ts', name: 'startCreditsCheckout' }, [
     { packageId: 'starter', successUrl: 'https://evil.example/phish', cancelUrl: `${CREDITS_PAGE}?billing=cancel` },
@@ -69,7 +68,7 @@ test('the server refuses return URLs on another site', async ({ page, baseURL })
 });
 
 test('cancelling checkout returns with ?billing=cancel and changes nothing', async ({ page }) => {
-  await signInThroughOutbox(page, 'changed-mind@example.com', CREDITS_PAGE);
+  await signInWithEmailLink(page, 'changed-mind@example.com', CREDITS_PAGE);
 
   await page.getByRole('button', { name: 'Buy Pro Pack' }).first().click();
   await page.waitForURL(/\/checkout\/simulator\//);
@@ -82,7 +81,7 @@ test('cancelling checkout returns with ?billing=cancel and changes nothing', asy
 });
 
 test('the demo spends bonus credits first, then purchased ones', async ({ page }) => {
-  await signInThroughOutbox(page, 'bonus-then-paid@example.com');
+  await signInWithEmailLink(page, 'bonus-then-paid@example.com');
   await page.getByRole('button', { name: 'Top up credits' }).click();
   await page.getByRole('dialog', { name: 'Top up credits' }).getByRole('button', { name: 'Buy Starter Pack' }).click();
   await payOnSimulator(page, '$10.00');

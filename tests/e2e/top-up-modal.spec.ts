@@ -1,6 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 
-import { signInThroughOutbox } from './helpers';
+import { signInWithEmailLink } from './helpers';
 
 const CREDITS_PAGE = '/dashboard/billings/credits';
 
@@ -13,7 +13,7 @@ async function tabTo(page: Page, target: Locator) {
 }
 
 test('keyboard only: the top-up modal opens with Enter, keeps focus inside and closes on Escape', async ({ page }) => {
-  await signInThroughOutbox(page, 'keyboard-user@example.com', CREDITS_PAGE);
+  await signInWithEmailLink(page, 'keyboard-user@example.com', CREDITS_PAGE);
   const topUp = page.getByRole('button', { name: 'Top up', exact: true });
   await tabTo(page, topUp);
 
@@ -37,7 +37,7 @@ test('keyboard only: the top-up modal opens with Enter, keeps focus inside and c
 });
 
 test('the manual amount shows its live price', async ({ page }) => {
-  await signInThroughOutbox(page, 'manual-price@example.com', CREDITS_PAGE);
+  await signInWithEmailLink(page, 'manual-price@example.com', CREDITS_PAGE);
   await page.getByRole('button', { name: 'Top up', exact: true }).click();
   const modal = page.getByRole('dialog', { name: 'Top up credits' });
 
@@ -50,7 +50,7 @@ test('the manual amount shows its live price', async ({ page }) => {
 });
 
 test('the manual amount refuses an amount under the minimum in the modal', async ({ page }) => {
-  await signInThroughOutbox(page, 'manual-minimum@example.com', CREDITS_PAGE);
+  await signInWithEmailLink(page, 'manual-minimum@example.com', CREDITS_PAGE);
   await page.getByRole('button', { name: 'Top up', exact: true }).click();
   const modal = page.getByRole('dialog', { name: 'Top up credits' });
 
@@ -64,7 +64,7 @@ test('the manual amount refuses an amount under the minimum in the modal', async
 });
 
 test('the modal opens from its own trigger on the dashboard', async ({ page }) => {
-  await signInThroughOutbox(page, 'dashboard-top-up@example.com');
+  await signInWithEmailLink(page, 'dashboard-top-up@example.com');
 
   await page.getByRole('button', { name: 'Top up credits' }).click();
 

@@ -13,12 +13,15 @@ export interface RecordedRequest {
 }
 
 /**
- * A local Stripe-compatible API for the checkout endpoint: the real `stripe` SDK is pointed at it
- * through STRIPE_API_BASE, so tests see the exact request the app would send to Stripe.
+ * A local Stripe-compatible API for creating checkout sessions and reading their payment intents:
+ * the real `stripe` SDK is pointed at it through STRIPE_API_BASE, so tests see the exact request the
+ * app would send to Stripe. Unknown objects get Stripe's 404 (`resource_missing`).
  */
 export async function startStripeServer() {
   const requests: RecordedRequest[] = [];
   let sessions = 0;
+  /** Checkout sessions made here, by id, with the metadata their payment intent carries. */
+  const paymentIntentMetadata = new Map<string, Record<string, string>>();
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
@@ -28,7 +31,19 @@ export async function startStripeServer() {
       res.setHeader('content-type', 'application/json');
       if (req.method === 'POST' && req.url === '/v1/checkout/sessions') {
         const id = `cs_test_local${++sessions}`;
+        const metadata = Object.fromEntries(
+          Object.entries(form)
+            .filter(([key]) => key.startsWith('payment_intent_data[metadata]['))
+            .map(([key, value]) => [key.slice('payment_intent_data[metadata]['.length, -1), value]),
+        );
+        // Tests name a session's payment intent `pi_test_<session id>`.
+        paymentIntentMetadata.set(`pi_test_${id}`, metadata);
         res.end(JSON.stringify({ id, object: 'checkout.session', url: `https://checkout.stripe.com/c/pay/${id}`, status: 'open', payment_status: 'unpaid' }));
+        return;
+      }
+      const intent = /^\/v1\/payment_intents\/([A-Za-z0-9_]+)/.exec(req.url ?? '');
+      if (req.method === 'GET' && intent && paymentIntentMetadata.has(intent[1]!)) {
+        res.end(JSON.stringify({ id: intent[1], object: 'payment_intent', status: 'succeeded', metadata: paymentIntentMetadata.get(intent[1]!) }));
         return;
       }
       res.statusCode = 404;

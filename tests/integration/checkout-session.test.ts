@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 
 import { appConfig } from '@/config/app';
+import { InvalidReturnUrlError } from '@/features/common/payments/service/credits-errors';
 import { setPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
 import { getDb } from '@/shared/db/client';
@@ -82,6 +83,34 @@ describe('createCreditsCheckoutSession against a Stripe-compatible server', () =
     expect(stripe.requests.length).toBe(before);
     const db = await getDb();
     expect(await db.select().from(creditPurchases).where(eq(creditPurchases.userId, user.id))).toEqual([]);
+  });
+
+  it.each([
+    ['another site', 'https://evil.example/phish'],
+    ['a protocol-relative URL', '//evil.example/phish'],
+    ['another port of this host', 'http://localhost:3001/dashboard'],
+    ['a script URL', 'javascript:alert(1)'],
+  ])('refuses a return URL on %s itself, whoever calls it, recording nothing', async (_label, successUrl) => {
+    const user = await createUser();
+    const before = stripe.requests.length;
+    await expect(createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, { ...urls, successUrl })).rejects.toBeInstanceOf(
+      InvalidReturnUrlError,
+    );
+    await expect(createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, { ...urls, cancelUrl: successUrl })).rejects.toMatchObject({
+      code: 'INVALID_RETURN_URL',
+    });
+    expect(stripe.requests.length).toBe(before);
+    const db = await getDb();
+    expect(await db.select().from(creditPurchases).where(eq(creditPurchases.userId, user.id))).toEqual([]);
+  });
+
+  it('resolves a path against APP_URL', async () => {
+    const user = await createUser();
+    await createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, { successUrl: '/dashboard?billing=success', cancelUrl: '/dashboard?billing=cancel' });
+    expect(stripe.requests.at(-1)!.form).toMatchObject({
+      success_url: 'http://localhost:3000/dashboard?billing=success',
+      cancel_url: 'http://localhost:3000/dashboard?billing=cancel',
+    });
   });
 
   it('answers a typed, retryable error when Stripe cannot be reached, and marks the purchase failed', async () => {

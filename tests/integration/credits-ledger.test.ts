@@ -15,6 +15,7 @@ import {
   InvalidCreditsInputError,
   UserNotFoundError,
 } from '@/features/common/payments/service/credits-errors';
+import { fingerprintRequest } from '@/features/common/payments/service/idempotent-request.service';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 import { grantSignUpBonus } from '@/features/common/payments/service/sign-up-bonus';
 import { getDb } from '@/shared/db/client';
@@ -157,6 +158,17 @@ describe('idempotency keys', () => {
     expect(second).toEqual(first);
     expect((await getCreditsBalance(user.id)).creditsBonus).toBe(250);
   });
+  it('treats the same key with another request fingerprint as a conflict, and replays the same one', async () => {
+    const user = await userWith({ bonus: 100 });
+    const charge = { userId: user.id, credits: 10, reason: 'Summarize', idempotencyKey: 'sum-1' };
+    const first = await deductCreditsBonusFirst({ ...charge, requestFingerprint: fingerprintRequest({ text: 'first text' }) });
+    const retry = await deductCreditsBonusFirst({ ...charge, requestFingerprint: fingerprintRequest({ text: 'first text' }) });
+    expect(retry).toEqual(first);
+    await expect(deductCreditsBonusFirst({ ...charge, requestFingerprint: fingerprintRequest({ text: 'other text' }) })).rejects.toBeInstanceOf(
+      IdempotencyConflictError,
+    );
+    expect((await getCreditsBalance(user.id)).creditsBalance).toBe(90);
+  });
 });
 
 describe('addCreditsDirectly', () => {
@@ -216,6 +228,43 @@ describe('bad input writes nothing', () => {
     await expect(deductCreditsBonusFirst({ userId: user.id, credits: 1, reason })).rejects.toThrow(/reason must/);
     await expect(addCreditsDirectly({ userId: user.id, credits: 1, creditsType: 'bonus', reason })).rejects.toThrow(/reason must/);
     expect(await ledgerOf(user.id)).toHaveLength(1);
+  });
+
+  const nul = '\u0000';
+  const loneSurrogate = '\uD800';
+  it.each([
+    ['a NUL in userId', { userId: `user${nul}` }],
+    ['a NUL in reason', { reason: `Run${nul}generation` }],
+    ['a NUL in idempotencyKey', { idempotencyKey: `key${nul}` }],
+    ['a NUL in requestFingerprint', { requestFingerprint: `fp${nul}` }],
+    ['a NUL in a metadata value', { metadata: { prompt: `a${nul}b` } }],
+    ['a NUL in a metadata key', { metadata: { [`k${nul}`]: 1 } }],
+    ['a NUL deep in metadata', { metadata: { a: [{ b: [nul] }] } }],
+    ['a lone surrogate in reason', { reason: `x${loneSurrogate}` }],
+    ['a lone surrogate in metadata', { metadata: { s: `\uDC00x` } }],
+    ['metadata that is not JSON', { metadata: { at: new Date() } }],
+    ['metadata with a non-finite number', { metadata: { n: Number.NaN } }],
+    ['metadata nested too deep', { metadata: JSON.parse(`${'{"a":'.repeat(10)}1${'}'.repeat(10)}`) }],
+    ['metadata that is an array', { metadata: [1, 2] }],
+  ])('refuses %s with InvalidCreditsInputError, writing nothing', async (_label, bad) => {
+    const user = await userWith({ purchased: 100 });
+    const deduct = { userId: user.id, credits: 1, reason: 'x', ...bad } as Parameters<typeof deductCreditsBonusFirst>[0];
+    const grant = { userId: user.id, credits: 1, creditsType: 'bonus' as const, reason: 'x', ...bad } as Parameters<typeof addCreditsDirectly>[0];
+    await expect(deductCreditsBonusFirst(deduct)).rejects.toBeInstanceOf(InvalidCreditsInputError);
+    await expect(addCreditsDirectly(grant)).rejects.toBeInstanceOf(InvalidCreditsInputError);
+    await expect(addCreditsDirectly({ ...grant, actorId: `admin${nul}` })).rejects.toBeInstanceOf(InvalidCreditsInputError);
+    expect(await ledgerOf(user.id)).toHaveLength(1);
+  });
+
+  it('refuses a NUL in the user id of the read services', async () => {
+    await expect(getCreditsBalance('a\u0000b')).rejects.toBeInstanceOf(InvalidCreditsInputError);
+    await expect(listCreditTransactions('a\u0000b')).rejects.toBeInstanceOf(InvalidCreditsInputError);
+  });
+
+  it('keeps a well-formed emoji (a surrogate pair) exactly', async () => {
+    const user = await userWith({ purchased: 100 });
+    await deductCreditsBonusFirst({ userId: user.id, credits: 1, reason: 'Rocket 🚀', metadata: { note: '🚀' } });
+    expect((await ledgerOf(user.id)).at(-1)).toMatchObject({ reason: 'Rocket 🚀', metadata: { note: '🚀' } });
   });
 
   it('refuses an idempotency key in the namespace reserved for purchases and the sign-up bonus', async () => {

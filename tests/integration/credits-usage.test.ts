@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { deductCreditsBonusFirst } from '@/features/common/payments/service/credits-balance.service';
 import { getDailyCreditsUsage } from '@/features/common/payments/service/credits-usage.service';
+import { InvalidCreditsInputError } from '@/features/common/payments/service/credits-errors';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 import { getDb } from '@/shared/db/client';
 import { creditTransactions } from '@/shared/db/schema';
@@ -103,6 +104,6 @@ describe(`getDailyCreditsUsage on ${testDriver}`, () => {
   });
 
   it.each([0, 1.5, 367])('refuses a window of %s days', async (days) => {
-    await expect(getDailyCreditsUsage('anyone', { days })).rejects.toThrow(RangeError);
+    await expect(getDailyCreditsUsage('anyone', { days })).rejects.toThrow(InvalidCreditsInputError);
   });
 });

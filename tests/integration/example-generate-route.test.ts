@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
-import { getCreditsBalance } from '@/features/common/payments/service/credits-balance.service';
+import { deductCreditsBonusFirst, getCreditsBalance } from '@/features/common/payments/service/credits-balance.service';
+import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 import { handleGenerateRequest } from '@/features/examples/generation/generate-handler';
 import { createUser, ledgerOf } from '../helpers/factories';
@@ -57,11 +58,65 @@ describe('POST /api/examples/generate', () => {
     expect((await getCreditsBalance(user.id)).creditsBalance).toBe(50);
   });
 
-  it('charges once for a request retried with the same Idempotency-Key', async () => {
+  it('answers a request retried with the same Idempotency-Key with the first response, charging and working once', async () => {
     const user = await userWithBonus(50);
     const as = { userId: user.id, headers: { 'idempotency-key': 'req-1' } };
     const [first, retry] = [await generate({ prompt: 'x' }, as), await generate({ prompt: 'x' }, as)];
     expect([first.status, retry.status]).toEqual([200, 200]);
+    const [firstBody, retryBody] = [await first.json(), await retry.json()];
+    // A second run of the work would have made a new generation id.
+    expect(retryBody).toEqual(firstBody);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
     expect((await getCreditsBalance(user.id)).creditsBalance).toBe(40);
+  });
+
+  it('refuses the same Idempotency-Key with another prompt with 409 IDEMPOTENCY_CONFLICT, doing no work', async () => {
+    const user = await userWithBonus(100);
+    const as = { userId: user.id, headers: { 'idempotency-key': 'req-2' } };
+    expect((await generate({ prompt: 'first prompt' }, as)).status).toBe(200);
+
+    const outputs = [];
+    for (const prompt of ['second prompt', 'third prompt', 'fourth prompt']) {
+      const response = await generate({ prompt }, as);
+      expect(response.status).toBe(409);
+      outputs.push(await response.json());
+    }
+    expect(outputs.every((body) => body.error.code === 'IDEMPOTENCY_CONFLICT' && !('output' in body))).toBe(true);
+    expect((await getCreditsBalance(user.id)).creditsBalance).toBe(90);
+    expect(await ledgerOf(user.id)).toHaveLength(2);
+  });
+
+  it('answers 409 REQUEST_IN_PROGRESS with Retry-After while the first request with the key still runs', async () => {
+    const user = await userWithBonus(100);
+    const requestFingerprint = fingerprintRequest({ endpoint: 'generate', prompt: 'slow' });
+    let finish!: () => void;
+    const first = respondOnce({ userId: user.id, idempotencyKey: 'generate:req-3', requestFingerprint }, async () => {
+      await new Promise<void>((resolve) => (finish = resolve));
+      return { status: 200, body: { done: true } };
+    });
+    await vi.waitFor(() => expect(finish).toBeTypeOf('function'));
+
+    const retry = await generate({ prompt: 'slow' }, { userId: user.id, headers: { 'idempotency-key': 'req-3' } });
+    expect(retry.status).toBe(409);
+    expect(retry.headers.get('retry-after')).toMatch(/^[1-5]$/);
+    expect((await retry.json()).error.code).toBe('REQUEST_IN_PROGRESS');
+    finish();
+    expect(await first).toEqual({ status: 200, body: { done: true }, replayed: false });
+  });
+
+  it('lets a retry do the work when the first request failed after its charge, without charging again', async () => {
+    const user = await userWithBonus(100);
+    const request = { userId: user.id, idempotencyKey: 'generate:req-4', requestFingerprint: fingerprintRequest({ endpoint: 'generate', prompt: 'p' }) };
+    await expect(
+      respondOnce(request, async () => {
+        await deductCreditsBonusFirst({ userId: user.id, credits: 10, reason: 'Run generation', idempotencyKey: request.idempotencyKey, requestFingerprint: request.requestFingerprint });
+        throw new Error('model timed out');
+      }),
+    ).rejects.toThrow('model timed out');
+
+    const retry = await generate({ prompt: 'p' }, { userId: user.id, headers: { 'idempotency-key': 'req-4' } });
+    expect(retry.status).toBe(200);
+    expect((await getCreditsBalance(user.id)).creditsBalance).toBe(90);
   });
 });

@@ -4,12 +4,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getCreditsBalance, deductCreditsBonusFirst } from '@/features/common/payments/service/credits-balance.service';
 import { onCreditsDisputed, onCreditsRefunded, onCreditsTopUp } from '@/features/common/payments/service/payment-callback.service';
 import { runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
-import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
 import { getDb } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, paymentTasks } from '@/shared/db/schema';
 import { listOutboxEmails } from '@/shared/email/outbox';
-import { createUser, expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
-import { deliver, fixtureEvent } from '../helpers/stripe-events';
+import { expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
+import { deliver, fixtureEvent, pendingPurchase } from '../helpers/stripe-events';
 import { startStripeServer } from '../helpers/stripe-server';
 import { setupTestDatabase } from '../helpers/test-database';
 
@@ -33,26 +32,6 @@ beforeAll(async () => {
   stripe = await startStripeServer();
 });
 afterAll(() => stripe.close());
-
-/** A user with a pending Starter Pack purchase (1000 credits for $10.00) and the events Stripe would send for it. */
-async function pendingPurchase() {
-  const user = await createUser({ email: `buyer-${Math.random().toString(36).slice(2)}@example.com` });
-  const session = await createCreditsCheckoutSession(
-    { userId: user.id, packageId: 'starter' },
-    { successUrl: 'http://localhost:3000/?billing=success', cancelUrl: 'http://localhost:3000/?billing=cancel' },
-  );
-  const paymentIntent = `pi_test_${session.id}`;
-  const sessionFields = { id: session.id, payment_intent: paymentIntent, amount_total: 1000, amount_subtotal: 1000, client_reference_id: user.id };
-  return {
-    user,
-    session,
-    completed: (fields: object = {}) => fixtureEvent('checkout.session.completed.json', { ...sessionFields, ...fields }),
-    event: (file: string, fields: object = {}) => fixtureEvent(file, { ...sessionFields, ...fields }),
-    refunded: (amountRefunded: number) => fixtureEvent('charge.refunded.json', { payment_intent: paymentIntent, amount: 1000, amount_refunded: amountRefunded }),
-    dispute: (status: string, id = `dp_${session.id}`) =>
-      fixtureEvent('charge.dispute.created.json', { id, payment_intent: paymentIntent, amount: 1000, status }),
-  };
-}
 
 async function purchaseStatus(sessionId: string) {
   const db = await getDb();
@@ -256,8 +235,8 @@ describe('refunds and disputes', () => {
 
   it('share a refund against what Stripe actually charged', async () => {
     const p = await pendingPurchase();
-    // The package's Stripe price charged 920 instead of the configured 1000.
-    await deliver(p.completed({ amount_total: 920 }));
+    // A promotion code took 80 off the configured 1000.
+    await deliver(p.completed({ amount_total: 920, total_details: { amount_discount: 80, amount_shipping: 0, amount_tax: 0 } }));
     await deliver(p.refunded(460));
     expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(500);
   });

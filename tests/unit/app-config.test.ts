@@ -3,6 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { appConfig } from '@/config/app';
 import { AppConfigError, parseAppConfig, type AppConfigInput } from '@/config/app-config.schema';
 
+const appConfigInputRateLimits = {
+  magicLinkPerEmail: { requests: 5, windowSeconds: 900 },
+  magicLinkPerIp: { requests: 60, windowSeconds: 3600 },
+  checkoutPerUser: { requests: 20, windowSeconds: 3600 },
+  paidRequestPerUser: { requests: 60, windowSeconds: 60 },
+};
+
 const starter = {
   id: 'starter',
   priceId: 'price_starter',
@@ -14,7 +21,7 @@ const starter = {
 };
 
 function configWith(credits: Partial<AppConfigInput['billing']['credits']>): AppConfigInput {
-  return { name: 'Test', billing: { credits: { enabled: true, pricePerCredit: 0.01, packages: [starter], ...credits } } };
+  return { name: 'Test', billing: { credits: { enabled: true, pricePerCredit: 0.01, packages: [starter], ...credits } }, rateLimits: appConfigInputRateLimits };
 }
 
 function problemsOf(input: AppConfigInput): string[] {
@@ -48,6 +55,36 @@ describe('parseAppConfig', () => {
     ]);
   });
 
+  it('prices ISK and HUF in Stripe’s two-decimal API units, and refuses fractions of them', () => {
+    const isk = parseAppConfig(configWith({ currency: 'isk', pricePerCredit: 2, packages: [{ ...starter, currency: 'isk', amount: 1500 }] })).billing.credits;
+    expect(isk.packages[0]!.amountMinor).toBe(150_000);
+    expect(isk.pricePerCreditMinor).toBe(200);
+    expect(problemsOf(configWith({ packages: [{ ...starter, currency: 'huf', amount: 999.5 }] }))).toEqual([
+      'billing.credits.packages.0.amount 999.5 cannot be charged in HUF: Stripe charges only whole HUF',
+    ]);
+  });
+
+  it('refuses a three-decimal price without its trailing zero', () => {
+    expect(problemsOf(configWith({ packages: [{ ...starter, currency: 'kwd', amount: 5.125 }] }))).toEqual([
+      'billing.credits.packages.0.amount 5.125 cannot be charged in KWD: Stripe takes KWD amounts to two decimal places (the third must be 0)',
+    ]);
+  });
+
+  it('refuses a package below Stripe’s minimum charge in its currency', () => {
+    expect(problemsOf(configWith({ packages: [{ ...starter, currency: 'gbp', amount: 0.29 }] }))).toEqual([
+      "billing.credits.packages.0.amount is below Stripe's minimum charge in GBP (£0.30)",
+    ]);
+  });
+
+  it('takes the manual top-up minimum from the currency, and asks for it where Stripe’s follows the exchange rate', () => {
+    expect(parseAppConfig(configWith({ currency: 'gbp' })).billing.credits.minimumChargeMinor).toBe(30);
+    expect(parseAppConfig(configWith({ currency: 'jpy', pricePerCredit: 1 })).billing.credits.minimumChargeMinor).toBe(50);
+    expect(problemsOf(configWith({ currency: 'kwd', pricePerCredit: 0.01, enterManually: true }))).toEqual([
+      "billing.credits.minimumCharge is required for manual top-ups in KWD: Stripe's minimum there is the equivalent of USD 0.50",
+    ]);
+    expect(parseAppConfig(configWith({ currency: 'kwd', pricePerCredit: 0.01, enterManually: true, minimumCharge: 0.15 })).billing.credits.minimumChargeMinor).toBe(150);
+  });
+
   it('rejects duplicate package ids', () => {
     expect(problemsOf(configWith({ packages: [starter, { ...starter, name: 'Again' }] }))).toEqual([
       'billing.credits.packages.1.id "starter" is used by more than one package',
@@ -67,6 +104,13 @@ describe('parseAppConfig', () => {
   it('rejects unknown currency codes', () => {
     expect(problemsOf(configWith({ packages: [{ ...starter, currency: 'usdd' }] }))).toEqual([
       'billing.credits.packages.0.currency is not an ISO 4217 currency code (e.g. "usd", "eur")',
+    ]);
+  });
+
+  it('rejects a rate limit that is not a positive whole number', () => {
+    expect(problemsOf({ ...configWith({}), rateLimits: { ...appConfigInputRateLimits, checkoutPerUser: { requests: 0, windowSeconds: 1.5 } } })).toEqual([
+      'rateLimits.checkoutPerUser.requests must be greater than zero',
+      'rateLimits.checkoutPerUser.windowSeconds must be a whole number of seconds',
     ]);
   });
 

@@ -20,6 +20,12 @@ describe('parseEnv', () => {
     expect(env.APP_URL).toBe('http://localhost:3000');
   });
 
+  it('follows the port the server listens on when APP_URL is unset outside production', () => {
+    expect(parseEnv({ NODE_ENV: 'development', PORT: '3001' }).APP_URL).toBe('http://localhost:3001');
+    expect(parseEnv({ NODE_ENV: 'development', PORT: '3001', APP_URL: 'http://127.0.0.1:4000' }).APP_URL).toBe('http://127.0.0.1:4000');
+    expect(() => parseEnv({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+
   it('treats empty strings as unset, as a copied .env.example leaves them', () => {
     const env = parseEnv({ NODE_ENV: 'development', DATABASE_URL: '', RESEND_API_KEY: '' });
     expect(env.seams.database).toBe('pglite');

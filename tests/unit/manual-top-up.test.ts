@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { checkManualTopUp, manualTopUpLimits, priceForCredits, type ManualTopUpConfig } from '@/features/common/payments/manual-top-up';
 
-const cent: ManualTopUpConfig = { enterManually: true, pricePerCreditMinor: 1, maxManualCredits: 1_000_000, currency: 'usd' };
+const cent: ManualTopUpConfig = { enterManually: true, pricePerCreditMinor: 1, maxManualCredits: 1_000_000, currency: 'usd', minimumChargeMinor: 50 };
 
 describe('manualTopUpLimits', () => {
   it('sets the minimum at the fewest credits that cost 50 minor units', () => {
@@ -15,6 +15,12 @@ describe('manualTopUpLimits', () => {
 
   it('needs only one credit when a single credit costs more than the minimum charge', () => {
     expect(manualTopUpLimits({ ...cent, pricePerCreditMinor: 199 }).minCredits).toBe(1);
+  });
+
+  it('takes the minimum charge of the currency, not a USD-like 50 minor units', () => {
+    // GBP: Stripe's minimum is £0.30; JPY: ¥50; HUF: 175 Ft, which Stripe's API counts as 17500.
+    expect(manualTopUpLimits({ ...cent, minimumChargeMinor: 30 }).minCredits).toBe(30);
+    expect(manualTopUpLimits({ ...cent, pricePerCreditMinor: 100, minimumChargeMinor: 17500 }).minCredits).toBe(175);
   });
 
   it('takes the maximum from maxManualCredits', () => {

@@ -16,6 +16,8 @@ export const metadata: Metadata = { title: 'Sign in' };
 const errorMessages: Record<string, string> = {
   Verification: 'That sign-in link has expired or was already used. Ask for a new one.',
   AccessDenied: 'You do not have access to this app.',
+  EmailNotVerified: 'That account has no verified email address. Verify one with the provider, or sign in with an email link.',
+  OAuthAccountNotLinked: 'That email address already has an account. Sign in with an email link, then link the provider.',
 };
 
 export default async function SignInPage({ searchParams }: PageProps<'/sign-in'>) {

@@ -22,6 +22,11 @@ export const users = pgTable('users', {
   emailVerified: timestamp('email_verified', { mode: 'date', withTimezone: true }),
   image: text('image'),
   role: userRole('role').notNull().default('user'),
+  /**
+   * When a sign-in link first proved the address (`emailVerified` moves on every link). An OAuth
+   * account linked before this moment was linked by someone who had not proved they own the address.
+   */
+  emailProvenAt: timestamp('email_proven_at', { mode: 'date', withTimezone: true }),
   createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
 });
 export type User = typeof users.$inferSelect;
@@ -42,6 +47,8 @@ export const accounts = pgTable(
     scope: text('scope'),
     id_token: text('id_token'),
     session_state: text('session_state'),
+    /** When the account was linked (accounts linked before this column existed read as its migration). */
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
   },
   (account) => [primaryKey({ columns: [account.provider, account.providerAccountId] }), index('accounts_user_id_idx').on(account.userId)],
 );
@@ -400,6 +407,44 @@ export const memberCreditUsage = pgTable(
   },
   (usage) => [primaryKey({ columns: [usage.walletId, usage.userId, usage.period] }), check('member_credit_usage_non_negative', sql`${usage.credits} >= 0`)],
 );
+/**
+ * Rate-limit counters, kept by rate-limiter-flexible's Drizzle store (it names the columns): one row
+ * per limit and key (a SHA-256 of the email, IP address or user id, so no address is stored), its
+ * count in the current window and when the window ends. Expired rows are deleted by the library.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: timestamp('expire', { mode: 'date', withTimezone: true }),
+});
+
+/*
+ * Responses of paid requests, by the caller's idempotency key: a retry with the same key and the same
+ * request gets the stored response instead of the work being done (and paid) again; the same key with
+ * another request is a conflict. A row is `in_progress` while its request runs, held until
+ * `locked_until`, after which a retry may take it over (its runner died); a request that fails
+ * deletes its row, so only completed work is ever replayed.
+ */
+export const idempotentRequestStatus = pgEnum('idempotent_request_status', ['in_progress', 'completed']);
+
+export const idempotentRequests = pgTable(
+  'idempotent_requests',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestFingerprint: text('request_fingerprint').notNull(),
+    status: idempotentRequestStatus('status').notNull().default('in_progress'),
+    lockedUntil: timestamp('locked_until', { mode: 'date', withTimezone: true }).notNull(),
+    responseStatus: integer('response_status'),
+    responseBody: jsonb('response_body'),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { mode: 'date', withTimezone: true }),
+  },
+  (request) => [primaryKey({ columns: [request.userId, request.idempotencyKey] })],
+);
+export type IdempotentRequest = typeof idempotentRequests.$inferSelect;
 
 /*
  * Purchases. A row is written, pending, before the buyer is sent to checkout, with the credits and
@@ -407,7 +452,11 @@ export const memberCreditUsage = pgTable(
  * browser says. The status change to `paid` and the credit commit together.
  */
 
-export const creditPurchaseStatus = pgEnum('credit_purchase_status', ['pending', 'paid', 'failed', 'expired']);
+/**
+ * `needs_review`: Stripe charged something other than the purchase's price (less the discounts Stripe
+ * reports), or in another currency. Nothing was credited; an admin decides (see the admin credits page).
+ */
+export const creditPurchaseStatus = pgEnum('credit_purchase_status', ['pending', 'paid', 'failed', 'expired', 'needs_review']);
 export type CreditPurchaseStatus = (typeof creditPurchaseStatus.enumValues)[number];
 
 export const creditPurchases = pgTable(
@@ -433,8 +482,14 @@ export const creditPurchases = pgTable(
     stripePaymentIntentId: text('stripe_payment_intent_id').unique(),
     /** What Stripe actually charged (the session's `amount_total`), set at fulfilment. */
     amountPaidMinor: bigint('amount_paid_minor', { mode: 'number' }),
-    /** Credits of this purchase already taken back by refunds and lost disputes. */
+    /** The currency Stripe charged in, set at fulfilment (it differs from `currency` only under review). */
+    currencyPaid: text('currency_paid'),
+    /** Why the purchase is held for review, for the admin who looks at it. */
+    reviewReason: text('review_reason'),
+    /** Credits of this purchase due back to refunds and lost disputes (taken back, or short). */
     creditsReversed: bigint('credits_reversed', { mode: 'number' }).notNull().default(0),
+    /** Of `creditsReversed`, those the user had already spent, so never taken back. */
+    creditsShortfall: bigint('credits_shortfall', { mode: 'number' }).notNull().default(0),
     fulfilledAt: timestamp('fulfilled_at', { mode: 'date', withTimezone: true }),
     createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
@@ -443,22 +498,44 @@ export const creditPurchases = pgTable(
     index('credit_purchases_wallet_id_created_at_idx').on(purchase.walletId, purchase.createdAt),
     check('credit_purchases_positive', sql`${purchase.credits} > 0 and ${purchase.amountMinor} > 0`),
     check('credit_purchases_reversal_within_credits', sql`${purchase.creditsReversed} between 0 and ${purchase.credits}`),
+    check('credit_purchases_shortfall_within_reversal', sql`${purchase.creditsShortfall} between 0 and ${purchase.creditsReversed}`),
   ],
 );
 export type CreditPurchase = typeof creditPurchases.$inferSelect;
 
 /**
- * Money given back on a payment, per payment intent, as Stripe reports it: refunds (the charge's
- * cumulative `amount_refunded`) and lost disputes. Kept apart from the purchase so a refund that
+ * Money given back on a payment of one of our purchases, per payment intent, as Stripe reports it:
+ * refunds (the charge's cumulative `amount_refunded`, as of the newest `charge.refunded` event, so it
+ * can go down when a refund fails) and lost disputes. Kept apart from the purchase so a refund that
  * arrives before the payment's fulfilment is not lost: fulfilment applies what is recorded here.
+ * Payments that are not ours are never recorded.
  */
 export const paymentAdjustments = pgTable('payment_adjustments', {
   paymentIntentId: text('payment_intent_id').primaryKey(),
   amountRefundedMinor: bigint('amount_refunded_minor', { mode: 'number' }).notNull().default(0),
+  /** When Stripe created the event `amountRefundedMinor` comes from; older events do not overwrite it. */
+  refundedAsOf: timestamp('refunded_as_of', { mode: 'date', withTimezone: true }),
   amountDisputeLostMinor: bigint('amount_dispute_lost_minor', { mode: 'number' }).notNull().default(0),
   updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
 });
 export type PaymentAdjustment = typeof paymentAdjustments.$inferSelect;
+
+/**
+ * Refunds that failed after they were made (the bank refused them): their money was not given back
+ * after all. One row per refund, so a failure reported twice gives credits back once. A failure
+ * counts against `amountRefundedMinor` only when it is newer than that figure (which already
+ * leaves out refunds that had failed when Stripe computed it).
+ */
+export const refundFailures = pgTable(
+  'refund_failures',
+  {
+    refundId: text('refund_id').primaryKey(),
+    paymentIntentId: text('payment_intent_id').notNull(),
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    failedAt: timestamp('failed_at', { mode: 'date', withTimezone: true }).notNull(),
+  },
+  (failure) => [index('refund_failures_payment_intent_idx').on(failure.paymentIntentId)],
+);
 
 /** Disputes Stripe reported on a purchase's payment. */
 export const creditDisputes = pgTable('credit_disputes', {
@@ -480,7 +557,7 @@ export const creditDisputes = pgTable('credit_disputes', {
  * a later delivery or `npm run payments:retry`, never undoing the credit.
  */
 
-export const paymentTaskKind = pgEnum('payment_task_kind', ['top_up_callback', 'top_up_receipt', 'refund_callback', 'dispute_callback']);
+export const paymentTaskKind = pgEnum('payment_task_kind', ['top_up_callback', 'top_up_receipt', 'refund_callback', 'dispute_callback', 'review_callback']);
 export type PaymentTaskKind = (typeof paymentTaskKind.enumValues)[number];
 
 export const paymentTasks = pgTable(

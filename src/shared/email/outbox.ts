@@ -2,16 +2,19 @@ import 'server-only';
 
 import { desc, eq } from 'drizzle-orm';
 
-import { env } from '@/config/env';
+import { env as appEnv, type Env } from '@/config/env';
 import { getDb } from '@/shared/db/client';
 import { emailOutbox, type OutboxEmail } from '@/shared/db/schema';
 
 /**
- * Whether the dev outbox page may be shown: only when emails are kept rather than sent, and in
- * production only when `EMAIL_OUTBOX=true` says so on purpose.
+ * Whether `viewer` may see the dev outbox: only when emails are kept rather than sent. In
+ * development anyone on the machine may; in production (`EMAIL_OUTBOX=true`) only a signed-in admin,
+ * because the outbox holds everyone's sign-in links, and a link is a way into its recipient's account.
  */
-export function isOutboxVisible(): boolean {
-  return env.seams.email === 'outbox' && (env.NODE_ENV !== 'production' || env.EMAIL_OUTBOX);
+export function isOutboxVisible(viewer: { role?: string } | null, env: Pick<Env, 'seams' | 'NODE_ENV' | 'EMAIL_OUTBOX'> = appEnv): boolean {
+  if (env.seams.email !== 'outbox') return false;
+  if (env.NODE_ENV !== 'production') return true;
+  return env.EMAIL_OUTBOX && viewer?.role === 'admin';
 }
 
 /** The newest kept emails, optionally for one recipient. */

@@ -37,7 +37,7 @@ interface RenderedEmail {
 type Transport = (email: RenderedEmail) => Promise<{ id: string }>;
 
 const resendTransport = (apiKey: string): Transport => {
-  const resend = new Resend(apiKey);
+  const resend = new Resend(apiKey, env.RESEND_API_BASE ? { baseUrl: env.RESEND_API_BASE } : undefined);
   return async (email) => {
     const { data, error } = await resend.emails.send(email);
     if (error || !data) throw new EmailDeliveryError(`Resend refused the email to ${email.to}: ${error?.message ?? 'no id returned'}`);

@@ -1,7 +1,7 @@
 /**
- * Money helpers. Amounts are integers in the currency's minor unit (cents for USD, yen for JPY).
- * Decimal prices from configuration are converted here, once, from their decimal digits — never by
- * multiplying floats.
+ * Money helpers. Amounts are integers in the currency's minor unit as Stripe's API counts it (cents
+ * for USD, yen for JPY, 1/100 króna for ISK). Decimal prices from configuration are converted here,
+ * once, from their decimal digits — never by multiplying floats.
  */
 
 const supportedCurrencies = new Set(Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()));
@@ -10,15 +10,74 @@ export function isKnownCurrency(currency: string): boolean {
   return supportedCurrencies.has(currency.toLowerCase());
 }
 
-/** How many decimal places the currency's minor unit has (2 for USD, 0 for JPY, 3 for KWD). */
+/*
+ * Stripe's rules for API amounts (https://docs.stripe.com/currencies), which differ from ISO 4217
+ * (and from what `Intl` reports) for a few currencies:
+ * - zero-decimal currencies: the amount is in whole units;
+ * - ISK and HUF: the API takes two decimals, but only whole units can be charged (a multiple of 100);
+ * - three-decimal currencies: the last digit must be 0 (a multiple of 10).
+ */
+const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const TWO_DECIMAL_WHOLE_UNITS = new Set(['isk', 'huf']);
+const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+/** How many decimal places Stripe's API gives the currency's amounts (2 for USD and ISK, 0 for JPY, 3 for KWD). */
 export function minorUnitDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).resolvedOptions()
-    .maximumFractionDigits ?? 2;
+  const code = currency.toLowerCase();
+  if (ZERO_DECIMAL.has(code)) return 0;
+  if (THREE_DECIMAL.has(code)) return 3;
+  if (TWO_DECIMAL_WHOLE_UNITS.has(code)) return 2;
+  return new Intl.NumberFormat('en', { style: 'currency', currency: code.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** What every amount in the currency must be a multiple of, in minor units: 100 for ISK and HUF, 10 for KWD, else 1. */
+export function minorUnitStep(currency: string): number {
+  const code = currency.toLowerCase();
+  if (TWO_DECIMAL_WHOLE_UNITS.has(code)) return 100;
+  if (THREE_DECIMAL.has(code)) return 10;
+  return 1;
+}
+
+/**
+ * Stripe's smallest charge per currency, in minor units, where Stripe publishes one. For any other
+ * currency the minimum is the equivalent of USD 0.50 at the day's rate, which the app cannot know:
+ * `null`, and the configuration has to say (`billing.credits.minimumCharge`).
+ */
+const MINIMUM_CHARGE_MINOR: Record<string, number> = {
+  usd: 50,
+  aed: 200,
+  aud: 50,
+  bgn: 100,
+  brl: 50,
+  cad: 50,
+  chf: 50,
+  czk: 1500,
+  dkk: 250,
+  eur: 50,
+  gbp: 30,
+  hkd: 400,
+  huf: 17500,
+  inr: 50,
+  jpy: 50,
+  mxn: 1000,
+  myr: 200,
+  nok: 300,
+  nzd: 50,
+  pln: 200,
+  ron: 200,
+  sek: 300,
+  sgd: 50,
+  thb: 1000,
+};
+
+export function stripeMinimumChargeMinor(currency: string): number | null {
+  return MINIMUM_CHARGE_MINOR[currency.toLowerCase()] ?? null;
 }
 
 /**
  * Converts a decimal amount (`10`, `0.01`) into integer minor units, or returns `null` when the
- * amount is not a whole number of minor units (`0.001` USD) or not a plain finite decimal.
+ * amount is not a whole number of minor units (`0.001` USD), not chargeable in the currency under
+ * Stripe's rules (`10.5` ISK, `1.234` KWD), or not a plain finite decimal.
  */
 export function toMinorUnits(amount: number, currency: string): number | null {
   if (!Number.isFinite(amount)) return null;
@@ -28,10 +87,11 @@ export function toMinorUnits(amount: number, currency: string): number | null {
   const digits = minorUnitDigits(currency);
   if (fraction.length > digits) return null;
   const minor = Number(`${sign}${whole}${fraction.padEnd(digits, '0')}`);
-  return Number.isSafeInteger(minor) ? minor : null;
+  if (!Number.isSafeInteger(minor) || minor % minorUnitStep(currency) !== 0) return null;
+  return minor === 0 ? 0 : minor; // never -0
 }
 
-/** Formats integer minor units for people: `formatMoney(1000, 'usd')` → `$10.00`. */
+/** Formats integer minor units for people: `formatMoney(1000, 'usd')` → `$10.00`, `formatMoney(150000, 'isk')` → `ISK 1,500`. */
 export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
   const digits = minorUnitDigits(currency);
   const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() });

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 
+import { getSessionUser } from '@/features/common/auth/session';
 import { isOutboxVisible, listOutboxEmails } from '@/shared/email/outbox';
 
 export const metadata: Metadata = { title: 'Dev outbox', robots: { index: false } };
@@ -13,7 +14,8 @@ function linksIn(html: string): string[] {
 
 /** What users would have received, when no email provider is configured. */
 export default async function OutboxPage({ searchParams }: PageProps<'/dev/outbox'>) {
-  if (!isOutboxVisible()) notFound();
+  // Strangers in production get a 404: the outbox holds everyone's sign-in links.
+  if (!isOutboxVisible(await getSessionUser())) notFound();
   const { to } = await searchParams;
   const emails = await listOutboxEmails({ to: typeof to === 'string' ? to : undefined });
 

@@ -1,7 +1,6 @@
 import 'server-only';
 
 import { DrizzleAdapter } from '@auth/drizzle-adapter';
-import { eq } from 'drizzle-orm';
 import NextAuth, { type DefaultSession } from 'next-auth';
 import type { Provider } from 'next-auth/providers';
 import GitHub from 'next-auth/providers/github';
@@ -9,6 +8,7 @@ import Google from 'next-auth/providers/google';
 
 import { appConfig } from '@/config/app';
 import { env } from '@/config/env';
+import { applyAdminEmails, githubUserinfo, isVerifiedOAuthEmail, sessionRole } from '@/features/common/auth/admin-emails';
 import { grantSignUpBonus } from '@/features/common/payments/service/sign-up-bonus';
 import { getDb } from '@/shared/db/client';
 import { accounts, sessions, users, verificationTokens, type UserRole } from '@/shared/db/schema';
@@ -25,6 +25,11 @@ declare module 'next-auth' {
 }
 
 const MAGIC_LINK_MAX_AGE_SECONDS = 24 * 60 * 60;
+
+// Auth.js builds the URLs it sends — the magic link above all — from AUTH_URL when it is set, and
+// otherwise from the request's Host and X-Forwarded-Host, which whoever sends the request controls
+// (a forged header would mail a valid sign-in token on the attacker's host). Pin it to APP_URL.
+process.env.AUTH_URL = `${new URL(env.APP_URL).origin}/api/auth`;
 
 function providers(): Provider[] {
   const list: Provider[] = [
@@ -44,7 +49,7 @@ function providers(): Provider[] {
     },
   ];
   if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) {
-    list.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
+    list.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET, userinfo: githubUserinfo() }));
   }
   if (env.AUTH_GOOGLE_ID && env.AUTH_GOOGLE_SECRET) {
     list.push(Google({ clientId: env.AUTH_GOOGLE_ID, clientSecret: env.AUTH_GOOGLE_SECRET }));
@@ -59,10 +64,6 @@ export const oauthProviders = providers()
     const provider = typeof p === 'function' ? p() : p;
     return { id: provider.id, name: provider.name };
   });
-
-function isAdminEmail(email: string | null | undefined): boolean {
-  return Boolean(email) && env.ADMIN_EMAILS.includes(email!.toLowerCase());
-}
 
 export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
   const db = await getDb();
@@ -79,9 +80,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
     providers: providers(),
     pages: { signIn: '/sign-in', verifyRequest: '/sign-in/check-email', error: '/sign-in' },
     callbacks: {
-      session({ session, user }) {
+      // An OAuth address the provider did not verify could be anyone's: refuse it before a row is made.
+      signIn({ account, profile }) {
+        if (account?.type === 'oauth' || account?.type === 'oidc') return isVerifiedOAuthEmail(profile) ? true : '/sign-in?error=EmailNotVerified';
+        return true;
+      },
+      async session({ session, user }) {
         session.user.id = user.id;
-        session.user.role = user.role ?? 'user';
+        // Removed from ADMIN_EMAILS: no longer admin from the next request on, and the row follows.
+        session.user.role = sessionRole(user);
+        if (user.role === 'admin' && session.user.role !== 'admin') await applyAdminEmails(user.id, { provedEmail: false });
         return session;
       },
     },
@@ -89,12 +97,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
       async createUser({ user }) {
         if (user.id) await grantSignUpBonus(user.id);
       },
-      // ADMIN_EMAILS promotes on every sign-in, so adding an address takes effect at the next one —
-      // only through the magic link, which proves the address (an OAuth profile's email may not).
+      // ADMIN_EMAILS applies at every sign-in, so adding an address takes effect at the next one; only
+      // the email link proves the address (see admin-emails.ts for why an OAuth link may not).
       async signIn({ user, account }) {
-        if (account?.type === 'email' && user.id && user.role !== 'admin' && isAdminEmail(user.email)) {
-          await db.update(users).set({ role: 'admin' }).where(eq(users.id, user.id));
-        }
+        if (user.id) await applyAdminEmails(user.id, { provedEmail: account?.type === 'email' });
       },
     },
   };

@@ -8,10 +8,7 @@ import { formatMoney } from '@/shared/lib/money';
  * only: prices are in the currency's minor unit.
  */
 
-/** Stripe's smallest charge in minor units: $0.50 for USD (and 50 of most currencies' minor units). */
-export const MINIMUM_CHARGE_MINOR = 50;
-
-export type ManualTopUpConfig = Pick<CreditsConfig, 'enterManually' | 'pricePerCreditMinor' | 'maxManualCredits' | 'currency'>;
+export type ManualTopUpConfig = Pick<CreditsConfig, 'enterManually' | 'pricePerCreditMinor' | 'maxManualCredits' | 'currency' | 'minimumChargeMinor'>;
 
 export interface ManualTopUpLimits {
   /** The fewest credits whose price reaches the minimum charge. */
@@ -19,9 +16,10 @@ export interface ManualTopUpLimits {
   maxCredits: number;
 }
 
-export function manualTopUpLimits(config: Pick<ManualTopUpConfig, 'pricePerCreditMinor' | 'maxManualCredits'>): ManualTopUpLimits {
+/** The limits of a manual top-up: the minimum is Stripe's minimum charge in the currency (`minimumChargeMinor`, from config). */
+export function manualTopUpLimits(config: Pick<ManualTopUpConfig, 'pricePerCreditMinor' | 'maxManualCredits' | 'minimumChargeMinor'>): ManualTopUpLimits {
   return {
-    minCredits: Math.ceil(MINIMUM_CHARGE_MINOR / config.pricePerCreditMinor),
+    minCredits: Math.ceil(config.minimumChargeMinor / config.pricePerCreditMinor),
     maxCredits: config.maxManualCredits,
   };
 }

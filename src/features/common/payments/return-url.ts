@@ -1,26 +1,20 @@
-import { AppError } from '@/shared/lib/app-error';
+import { InvalidReturnUrlError } from '@/features/common/payments/service/credits-errors';
 
-export class InvalidReturnUrlError extends AppError {
-  readonly code = 'INVALID_RETURN_URL';
-  constructor(readonly url: string) {
-    super(`Return URLs must be on this site; "${url}" is not`);
-    this.name = 'InvalidReturnUrlError';
-  }
-}
+export { InvalidReturnUrlError } from '@/features/common/payments/service/credits-errors';
 
 /**
- * Resolves a checkout return URL against the site's origin and refuses one on any other origin, so
- * checkout can never be used to bounce a buyer to somebody else's site (an open redirect).
- * `allowedOrigins` are the origins this site answers on.
+ * Resolves a checkout return URL against the app's origin (`APP_URL`) and refuses one on any other
+ * origin, so checkout can never bounce a buyer to somebody else's site (an open redirect). A path
+ * ("/dashboard?billing=success") is taken as on the app's origin. Never resolved against request
+ * headers: Host and X-Forwarded-Host are whatever the caller says they are.
  */
-export function resolveReturnUrl(url: string, allowedOrigins: string[]): string {
-  const [home] = allowedOrigins;
+export function resolveReturnUrl(url: string, appOrigin: string): string {
   let resolved: URL;
   try {
-    resolved = new URL(url, home);
+    resolved = new URL(url, appOrigin);
   } catch {
-    throw new InvalidReturnUrlError(url);
+    throw new InvalidReturnUrlError(url, appOrigin);
   }
-  if (!allowedOrigins.includes(resolved.origin)) throw new InvalidReturnUrlError(url);
+  if (resolved.origin !== appOrigin) throw new InvalidReturnUrlError(url, appOrigin);
   return resolved.toString();
 }

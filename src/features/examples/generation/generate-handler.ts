@@ -1,13 +1,24 @@
+import { appConfig } from '@/config/app';
 import { creditsErrorResponse } from '@/features/common/payments/api/credits-error-response';
+import { RateLimitedError } from '@/features/common/payments/service/credits-errors';
+import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
 import { generationRequestSchema, runGeneration } from '@/features/examples/generation/run-generation';
+import { consumeRateLimit } from '@/shared/lib/rate-limit';
 
 /**
- * POST { prompt } → 200 { output, credits } after charging the signed-in user.
- * 401 signed out · 400 bad body · 402 { error: { required, available } } when credits run short.
- * An `Idempotency-Key` header makes a retried request charge once.
+ * POST { prompt } → 200 { id, output, credits } after charging the signed-in user.
+ * 401 signed out · 400 bad body · 402 { error: { required, available } } when credits run short ·
+ * 429 with `Retry-After` past `rateLimits.paidRequestPerUser`.
+ *
+ * An `Idempotency-Key` header makes the request happen once: a retry with the same key and the same
+ * body gets the first response again (with `Idempotent-Replayed: true`), charged and worked once; the
+ * same key with another body is refused with 409 `IDEMPOTENCY_CONFLICT`, and while the first request
+ * still runs, with 409 `REQUEST_IN_PROGRESS` and `Retry-After`.
  */
 export async function handleGenerateRequest(request: Request, userId: string | null): Promise<Response> {
   if (!userId) return Response.json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to run a generation.' } }, { status: 401 });
+  const verdict = await consumeRateLimit('paid-request-per-user', userId, appConfig.rateLimits.paidRequestPerUser);
+  if (!verdict.allowed) return creditsErrorResponse(new RateLimitedError('paid requests per user', verdict.retryAfterSeconds))!;
 
   const parsed = generationRequestSchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) {
@@ -16,8 +27,14 @@ export async function handleGenerateRequest(request: Request, userId: string | n
   try {
     // Scoped to this endpoint, so a client's key here cannot collide with its keys elsewhere.
     const clientKey = request.headers.get('idempotency-key');
-    const result = await runGeneration({ userId, prompt: parsed.data.prompt, idempotencyKey: clientKey ? `generate:${clientKey}` : undefined });
-    return Response.json(result);
+    const idempotencyKey = clientKey ? `generate:${clientKey}` : undefined;
+    // Everything that decides the work: the same key with any other body is a conflict.
+    const requestFingerprint = fingerprintRequest({ endpoint: 'generate', ...parsed.data });
+    const { status, body, replayed } = await respondOnce({ userId, idempotencyKey, requestFingerprint }, async () => ({
+      status: 200,
+      body: await runGeneration({ userId, prompt: parsed.data.prompt, idempotencyKey, requestFingerprint }),
+    }));
+    return Response.json(body, { status, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} });
   } catch (error) {
     const response = creditsErrorResponse(error);
     if (response) return response;

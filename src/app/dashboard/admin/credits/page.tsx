@@ -11,7 +11,9 @@ import { CreditTransactionsTable } from '@/features/common/payments/components/c
 import { CreditsDisabledNotice } from '@/features/common/payments/components/credits-disabled-notice';
 import { CreditsStats } from '@/features/common/payments/components/credits-stats';
 import { GrantBonusCreditsForm } from '@/features/common/payments/components/grant-bonus-credits-form';
+import { PurchasesNeedingReview } from '@/features/common/payments/components/purchases-needing-review';
 import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
+import { listPurchasesNeedingReview } from '@/features/common/payments/service/fulfilment';
 import { Alert, AlertDescription } from '@/shared/components/ui/alert';
 import { Badge } from '@/shared/components/ui/badge';
 import { Button } from '@/shared/components/ui/button';
@@ -52,7 +54,11 @@ export default async function AdminCreditsPage({ searchParams }: PageProps<'/das
 
   const q = singleParam(params.q);
   const selectedId = singleParam(params.user);
-  const [matches, selected] = await Promise.all([listUsers({ emailQuery: q, limit: 20 }), selectedId ? findUserById(selectedId) : null]);
+  const [matches, selected, underReview] = await Promise.all([
+    listUsers({ emailQuery: q, limit: 20 }),
+    selectedId ? findUserById(selectedId) : null,
+    listPurchasesNeedingReview(),
+  ]);
 
   return (
     <div className="flex flex-col gap-8">
@@ -60,6 +66,8 @@ export default async function AdminCreditsPage({ searchParams }: PageProps<'/das
         <h1 className="text-2xl font-semibold tracking-tight">Credits admin</h1>
         <p className="text-muted-foreground">Find a user, review their balance and history, and grant bonus credits.</p>
       </div>
+
+      <PurchasesNeedingReview rows={underReview} />
 
       <div className="grid items-start gap-6 lg:grid-cols-[20rem_minmax(0,1fr)]">
         <Card>

@@ -10,6 +10,10 @@ import { CreditsUsageChart } from '@/features/common/payments/components/credits
 import { MyCreditsStats } from '@/features/common/payments/components/my-credits-stats';
 import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
 import { getDailyCreditsUsage } from '@/features/common/payments/service/credits-usage.service';
+import { listPurchasesNeedingReview } from '@/features/common/payments/service/fulfilment';
+import { purchaseItemName } from '@/features/common/payments/credit-packages';
+import { Alert, AlertDescription, AlertTitle } from '@/shared/components/ui/alert';
+import { formatMoney } from '@/shared/lib/money';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/shared/components/ui/card';
 import { parseCursor } from '@/shared/lib/search-params';
 
@@ -31,10 +35,11 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
   }
 
   const cursor = parseCursor(params.cursor);
-  const [balance, ledger, usage] = await Promise.all([
+  const [balance, ledger, usage, underReview] = await Promise.all([
     getCreditsBalance(user.id),
     listCreditTransactions(user.id, { cursor, limit: 20 }),
     getDailyCreditsUsage(user.id),
+    listPurchasesNeedingReview({ userId: user.id, limit: 5 }),
   ]);
 
   return (
@@ -46,6 +51,16 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
         </div>
         <CreditsTopUpButton>Top up</CreditsTopUpButton>
       </div>
+
+      {underReview.map(({ purchase }) => (
+        <Alert key={purchase.id} role="status">
+          <AlertTitle>A payment is being checked</AlertTitle>
+          <AlertDescription>
+            Your payment{purchase.amountPaidMinor === null ? '' : ` of ${formatMoney(purchase.amountPaidMinor, purchase.currencyPaid ?? purchase.currency)}`} for{' '}
+            {purchaseItemName(purchase)} did not match its price, so we are checking it by hand. You will get the credits or your money back.
+          </AlertDescription>
+        </Alert>
+      ))}
 
       <MyCreditsStats initial={balance} />
 

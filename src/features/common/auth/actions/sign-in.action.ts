@@ -1,8 +1,11 @@
 'use server';
 
+import { headers } from 'next/headers';
 import { z } from 'zod';
 
 import { signIn, signOut } from '@/features/common/auth/auth';
+import { limitMagicLinkRequest, magicLinkLimitMessage } from '@/features/common/auth/magic-link-limits';
+import { clientAddress } from '@/shared/lib/rate-limit';
 import { safeRedirectPath } from '@/shared/lib/safe-redirect';
 
 const signInSchema = z.object({
@@ -12,7 +15,10 @@ const signInSchema = z.object({
 
 export type SignInState = { error?: string; email?: string };
 
-/** Sends a magic link; on success Auth.js redirects to the "check your email" page. */
+/**
+ * Sends a magic link; on success Auth.js redirects to the "check your email" page. Past the sign-in
+ * link limits (per address, per IP) it says when to try again and sends nothing.
+ */
 export async function signInWithEmail(_previous: SignInState, formData: FormData): Promise<SignInState> {
   const parsed = signInSchema.safeParse({
     email: formData.get('email'),
@@ -21,6 +27,8 @@ export async function signInWithEmail(_previous: SignInState, formData: FormData
   if (!parsed.success) {
     return { error: parsed.error.issues[0]?.message ?? 'Enter a valid email address.', email: String(formData.get('email') ?? '') };
   }
+  const verdict = await limitMagicLinkRequest(parsed.data.email, clientAddress(await headers()));
+  if (!verdict.allowed) return { error: magicLinkLimitMessage(verdict.retryAfterSeconds), email: parsed.data.email };
   await signIn('email', { email: parsed.data.email, redirectTo: safeRedirectPath(parsed.data.callbackUrl, '/dashboard') });
   return {};
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import { validatedActionWithAdmin } from '@/features/common/auth/validated-action';
 import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
+import { creditPurchaseUnderReview } from '@/features/common/payments/service/fulfilment';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 
 const grantBonusCreditsSchema = z.object({
@@ -37,3 +38,12 @@ export const grantBonusCredits = validatedActionWithAdmin(grantBonusCreditsSchem
     idempotencyKey: input.idempotencyKey && `admin-grant:${input.idempotencyKey}`,
   }),
 );
+
+/**
+ * Admins only: credits a purchase held for review (Stripe charged something other than its price)
+ * as it was bought, once. Refunding it instead happens in the Stripe dashboard.
+ */
+export const creditReviewedPurchase = validatedActionWithAdmin(z.object({ purchaseId: z.uuid() }), async (input, admin) => {
+  await creditPurchaseUnderReview(input.purchaseId, admin.id);
+  return { purchaseId: input.purchaseId };
+});

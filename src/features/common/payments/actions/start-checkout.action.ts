@@ -2,9 +2,7 @@
 
 import { z } from 'zod';
 
-import { env } from '@/config/env';
 import { validatedActionWithUser } from '@/features/common/auth/validated-action';
-import { resolveReturnUrl } from '@/features/common/payments/return-url';
 import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
 
 const returnUrls = { successUrl: z.string().min(1).max(2048), cancelUrl: z.string().min(1).max(2048) };
@@ -15,13 +13,11 @@ const startCheckoutSchema = z.union([
 
 /**
  * Starts checkout for the signed-in user: a package by id, or a manual number of credits. The return
- * URLs must be on this site (relative, or absolute on APP_URL's origin); the price is decided on the server.
- * Returns the URL to send the browser to.
+ * URLs must be on this site (relative, or absolute on APP_URL's origin; the service checks them); the
+ * price is decided on the server. Returns the URL to send the browser to.
  */
 export const startCreditsCheckout = validatedActionWithUser(startCheckoutSchema, async (input, user) => {
-  // Only APP_URL's origin: request headers (Host, X-Forwarded-Host) can be forged by the caller.
-  const origins = [new URL(env.APP_URL).origin];
-  const urls = { successUrl: resolveReturnUrl(input.successUrl, origins), cancelUrl: resolveReturnUrl(input.cancelUrl, origins) };
+  const urls = { successUrl: input.successUrl, cancelUrl: input.cancelUrl };
   const purchase = 'packageId' in input ? { userId: user.id, packageId: input.packageId } : { userId: user.id, credits: input.credits };
   const session = await createCreditsCheckoutSession(purchase, urls);
   return { url: session.url };

@@ -18,11 +18,16 @@ const statusByCode: Record<CreditsErrorCode, number> = {
   HOLD_NOT_FOUND: 404,
   HOLD_CLOSED: 409,
   LOT_NOT_FOUND: 404,
+  INVALID_RETURN_URL: 400,
+  REQUEST_IN_PROGRESS: 409,
+  RATE_LIMITED: 429,
+  PURCHASE_NOT_UNDER_REVIEW: 409,
 };
 
 /**
  * Maps a credits error to the JSON response a route sends, or returns `null` for anything else
- * (a bug, which the route should let through to a 500). A 402 names what was required and available.
+ * (a bug, which the route should let through to a 500). A 402 names what was required and available;
+ * a 429 (`RATE_LIMITED`) and a 409 for a request still running (`REQUEST_IN_PROGRESS`) carry `Retry-After`.
  */
 export function creditsErrorResponse(error: unknown): Response | null {
   if (!(error instanceof CreditsError)) return null;
@@ -33,5 +38,7 @@ export function creditsErrorResponse(error: unknown): Response | null {
       ...error.details,
     },
   };
-  return Response.json(body, { status: statusByCode[error.code] });
+  // 429 and a request still in progress tell the client when to come back.
+  const retryAfter = 'retryAfterSeconds' in error ? Number(error.retryAfterSeconds) : null;
+  return Response.json(body, { status: statusByCode[error.code], headers: retryAfter ? { 'retry-after': String(retryAfter) } : {} });
 }

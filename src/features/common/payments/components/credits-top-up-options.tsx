@@ -35,6 +35,13 @@ function topUpErrorMessage(error: unknown): string {
         ? `Choose between ${formatCount(min)} and ${formatCount(max)} credits.`
         : 'That amount of credits cannot be bought.';
     }
+    case 'INVALID_RETURN_URL':
+      // Only a misconfigured deployment gets here; the message names the variable to set.
+      return `Checkout is not set up for this address. ${error.message}`;
+    case 'RATE_LIMITED': {
+      const seconds = Number(error.details?.retryAfterSeconds);
+      return `Too many checkouts started. Try again in ${Number.isFinite(seconds) && seconds > 60 ? `${Math.ceil(seconds / 60)} minutes` : 'a minute'}.`;
+    }
     case 'UNKNOWN_PACKAGE':
     case 'MANUAL_TOP_UP_DISABLED':
     case 'CREDITS_DISABLED':

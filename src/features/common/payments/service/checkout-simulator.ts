@@ -17,6 +17,8 @@ import { creditPurchases, users, type CreditPurchase } from '@/shared/db/schema'
  * callbacks, receipt) is the code that runs in production.
  */
 
+const SIMULATED_SESSION_ID = /^cs_sim_[0-9a-f]{32}$/;
+
 export interface SimulatedCheckout {
   purchase: CreditPurchase;
   itemName: string;
@@ -25,6 +27,8 @@ export interface SimulatedCheckout {
 /** The checkout `sessionId` of `userId`, or null when the simulator is off or it is not theirs. */
 export async function getSimulatedCheckout(sessionId: string, userId: string): Promise<SimulatedCheckout | null> {
   if (getPaymentsGateway().kind !== 'simulator') return null;
+  // The simulator's own ids only (`cs_sim_` and a purchase id's hex): anything else is not one, and never reaches a query.
+  if (typeof sessionId !== 'string' || !SIMULATED_SESSION_ID.test(sessionId) || typeof userId !== 'string') return null;
   const db = await getDb();
   const [purchase] = await db
     .select()
@@ -84,7 +88,7 @@ export class SimulatedPaymentError extends Error {
  */
 export async function paySimulatedCheckout(sessionId: string, userId: string): Promise<string> {
   const checkout = await getSimulatedCheckout(sessionId, userId);
-  if (!checkout) throw new SimulatedPaymentError(`No simulated checkout ${sessionId} for this user`);
+  if (!checkout) throw new SimulatedPaymentError(`No simulated checkout ${JSON.stringify(String(sessionId).slice(0, 100))} for this user`);
   const db = await getDb();
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
   const payload = JSON.stringify(buildCheckoutCompletedEvent(checkout.purchase, user?.email ?? null));

@@ -4,7 +4,10 @@ import { appConfig } from '@/config/app';
 import {
   deductCreditsSchema,
   listTransactionsSchema,
+  organizationIdSchema,
   parseCreditsInput,
+  parseServiceInput,
+  userIdSchema,
   type DeductCreditsInput,
   type ListTransactionsOptions,
 } from '@/features/common/payments/service/credits-input.schema';
@@ -40,16 +43,21 @@ export interface DeductCreditsResult extends CreditsBalance {
  * - While a deduction for the same wallet is in flight in this process, the call waits for it and then
  *   goes with the others that waited, as one statement (`billing.credits.batchDeductions`).
  * - With an `idempotencyKey`, a retry (also a concurrent one) returns the first call's result and
- *   charges once; the same key with a different request throws `IdempotencyConflictError`.
+ *   charges once; the same key with a different request — other `credits`, `reason`, `feature` or
+ *   `requestFingerprint` — throws `IdempotencyConflictError`. Pass `requestFingerprint:
+ *   fingerprintRequest(body)` so that a reused key with another request body is a conflict too, not a
+ *   free replay of the charge.
  * - Bad arguments throw `InvalidCreditsInputError`, an unknown user `UserNotFoundError`, and credits
  *   switched off in config `CreditsDisabledError`; none of them writes anything.
  */
 export async function deductCreditsBonusFirst(input: DeductCreditsInput): Promise<DeductCreditsResult> {
-  const { userId, organizationId, credits, reason, idempotencyKey, metadata, feature } = parseCreditsInput(deductCreditsSchema, input);
+  const { userId, organizationId, credits, reason, idempotencyKey, requestFingerprint, metadata, feature } = parseCreditsInput(deductCreditsSchema, input);
   const wallet = walletOf({ userId, organizationId });
-  // Without a feature the fingerprint is the one earlier versions wrote, so their keys still replay.
-  const requestFingerprint = idempotencyKey ? fingerprint('deduct', credits, reason, ...(feature ? [feature] : [])) : null;
-  const ctx = { reason, actorType: 'user' as const, actorId: userId, idempotencyKey, requestFingerprint, metadata, feature };
+  // Without a caller's fingerprint or a feature it is the fingerprint earlier versions wrote, so their keys still replay.
+  const fingerprinted = idempotencyKey
+    ? fingerprint('deduct', credits, reason, ...(requestFingerprint ? [requestFingerprint] : []), ...(feature ? [{ feature }] : []))
+    : null;
+  const ctx = { reason, actorType: 'user' as const, actorId: userId, idempotencyKey, requestFingerprint: fingerprinted, metadata, feature };
   const outcome = expectApplied(
     appConfig.billing.credits.batchDeductions
       ? await queueDeduction(wallet, credits, ctx)
@@ -70,10 +78,15 @@ const ZERO: LedgerBalances = { purchased: 0, bonus: 0, held: 0, used: 0 };
 /**
  * A user's current balances — or, with `organizationId`, that organisation's, for one of its members
  * (`NotOrganizationMemberError` otherwise). Expired credits and expired holds are already left out,
- * whether or not the expiry job has run. Zeros for a user who never had credits.
+ * whether or not the expiry job has run. Zeros for a user who never had credits. A bad `userId`
+ * throws `InvalidCreditsInputError`.
  */
-export async function getCreditsBalance(userId: string, options: { organizationId?: string | null } = {}): Promise<CreditsBalance> {
-  const wallet = walletOf({ userId, organizationId: options.organizationId });
+export async function getCreditsBalance(input: string, options: { organizationId?: string | null } = {}): Promise<CreditsBalance> {
+  const { userId, organizationId } = parseServiceInput(userIdSchema.extend({ organizationId: organizationIdSchema.nullable() }), {
+    userId: input,
+    organizationId: options.organizationId ?? null,
+  });
+  const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
   await assertCanReadWallet(db, wallet);
   return toCreditsBalance((await readBalances(db, wallet.walletId)) ?? ZERO);
@@ -132,12 +145,11 @@ export const transactionViewColumns = {
  * A user's ledger (or, with `organizationId`, the organisation's, for a member), newest first, a page
  * at a time (`limit` 1–100, default 20).
  */
-export async function listCreditTransactions(
-  userId: string,
-  options: ListTransactionsOptions & { organizationId?: string | null } = {},
-): Promise<CreditTransactionPage> {
-  const { organizationId, ...paging } = options;
-  const { limit, cursor } = parseCreditsInput(listTransactionsSchema, paging);
+export async function listCreditTransactions(input: string, options: ListTransactionsOptions = {}): Promise<CreditTransactionPage> {
+  const {
+    userId,
+    options: { limit, cursor, organizationId },
+  } = parseCreditsInput(listTransactionsSchema, { userId: input, options });
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
   await assertCanReadWallet(db, wallet);

@@ -22,7 +22,11 @@ export type CreditsErrorCode =
   | 'MEMBER_CAP_EXCEEDED'
   | 'HOLD_NOT_FOUND'
   | 'HOLD_CLOSED'
-  | 'LOT_NOT_FOUND';
+  | 'LOT_NOT_FOUND'
+  | 'INVALID_RETURN_URL'
+  | 'REQUEST_IN_PROGRESS'
+  | 'RATE_LIMITED'
+  | 'PURCHASE_NOT_UNDER_REVIEW';
 
 export abstract class CreditsError extends AppError {
   abstract override readonly code: CreditsErrorCode;
@@ -219,5 +223,78 @@ export class LotNotFoundError extends CreditsError {
   constructor(readonly lotId: string) {
     super(`No credit lot "${lotId}" on this wallet`);
     this.name = 'LotNotFoundError';
+  }
+}
+
+/**
+ * A checkout return URL that is not on `APP_URL`'s origin (or not a URL). Checkout never sends a
+ * buyer to another site; the message says what to set when the app runs somewhere else.
+ */
+export class InvalidReturnUrlError extends CreditsError {
+  readonly code = 'INVALID_RETURN_URL';
+  constructor(
+    readonly url: string,
+    readonly appOrigin: string,
+  ) {
+    super(
+      `Return URLs must be on APP_URL's origin (${appOrigin}); "${url}" is not. ` +
+        (isUrlOn(url)
+          ? `If the app is served at ${new URL(url).origin}, set APP_URL=${new URL(url).origin} (in development you can leave APP_URL unset: it follows the port the server listens on).`
+          : 'Pass a path such as "/dashboard?billing=success" or an absolute URL on that origin.'),
+    );
+    this.name = 'InvalidReturnUrlError';
+  }
+
+  override get details() {
+    return { appOrigin: this.appOrigin };
+  }
+}
+
+function isUrlOn(url: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** A request with this idempotency key is still running. Nothing was done; retry after it ends. */
+export class RequestInProgressError extends CreditsError {
+  readonly code = 'REQUEST_IN_PROGRESS';
+  constructor(
+    readonly idempotencyKey: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(`A request with idempotency key "${idempotencyKey}" is still running; retry once it has finished`);
+    this.name = 'RequestInProgressError';
+  }
+
+  override get details() {
+    return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+}
+
+/** Too many requests of this kind from this user, address or email in the configured window. Nothing was done. */
+export class RateLimitedError extends CreditsError {
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    readonly limit: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`Too many requests (${limit}); try again in ${retryAfterSeconds} s`);
+    this.name = 'RateLimitedError';
+  }
+
+  override get details() {
+    return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+}
+
+/** The purchase is not (or no longer) held for review: it was credited already, or never held. */
+export class PurchaseNotUnderReviewError extends CreditsError {
+  readonly code = 'PURCHASE_NOT_UNDER_REVIEW';
+  constructor(readonly purchaseId: string) {
+    super(`Purchase "${purchaseId}" is not held for review`);
+    this.name = 'PurchaseNotUnderReviewError';
   }
 }

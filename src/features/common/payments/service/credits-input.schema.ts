@@ -8,37 +8,112 @@ export const MAX_CREDITS_PER_OPERATION = Number.MAX_SAFE_INTEGER;
 export const MAX_REASON_LENGTH = 500;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
-const userId = z.string({ message: 'must be a string' }).trim().min(1, { message: 'must not be empty' }).max(255);
+/** Serialised metadata is kept to this many characters, and nested at most this deep. */
+export const MAX_METADATA_LENGTH = 16_384;
+export const MAX_METADATA_DEPTH = 8;
+
+/**
+ * Why a string cannot be stored as text, or `null`. Postgres refuses U+0000 in `text` and `jsonb`
+ * (a raw "Failed query" otherwise), and a lone UTF-16 surrogate would be replaced by U+FFFD on its way
+ * to UTF-8 — stored as something other than what the caller sent. Both are refused up front.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function textProblem(value: string): string | null {
+  if (value.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
+  if (LONE_SURROGATE.test(value)) return 'must not contain unpaired UTF-16 surrogates';
+  return null;
+}
+
+/** A string that Postgres stores exactly as given. */
+export const storableString = (message = 'must be a string') =>
+  z.string({ message }).check((ctx) => {
+    const problem = textProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  });
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** Why `value` is not JSON that round-trips through `jsonb` unchanged, or `null`. */
+export function jsonProblem(value: unknown, depth = 0): string | null {
+  if (value === null || typeof value === 'boolean') return null;
+  if (typeof value === 'string') return textProblem(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'must contain only finite numbers';
+  if (depth >= MAX_METADATA_DEPTH) return `must be nested at most ${MAX_METADATA_DEPTH} levels deep`;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = jsonProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const problem = textProblem(key) ?? jsonProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  return 'must contain only JSON values: strings, finite numbers, booleans, null, arrays and plain objects';
+}
+
+const userId = storableString().trim().min(1, { message: 'must not be empty' }).max(255, { message: 'must be at most 255 characters' });
 const credits = z
   .number({ message: 'must be a number' })
   .int({ message: 'must be a whole number' })
   .positive({ message: 'must be greater than zero' })
   .max(MAX_CREDITS_PER_OPERATION, { message: `must be at most ${MAX_CREDITS_PER_OPERATION}` });
-const reason = z
-  .string({ message: 'must be a string' })
+const reason = storableString()
   .trim()
   .min(1, { message: 'must not be empty' })
   .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` });
 /** Keys the module writes for its own operations (purchases, the sign-up bonus) start with this. */
 export const SYSTEM_KEY_PREFIX = 'system:';
 
-const idempotencyKey = z
-  .string({ message: 'must be a string' })
+const idempotencyKey = storableString()
   .min(1, { message: 'must not be empty' })
+  .refine((key) => key.trim() !== '', { message: 'must not be blank' })
   .max(MAX_IDEMPOTENCY_KEY_LENGTH, { message: `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` })
   // A caller's key can never take the place of one of ours, so no request can pre-empt a purchase.
   .refine((key) => !key.startsWith(SYSTEM_KEY_PREFIX), { message: `must not start with "${SYSTEM_KEY_PREFIX}" (reserved)` })
   .optional();
-const metadata = z.record(z.string(), z.unknown()).optional();
 /** An organisation whose wallet the call uses instead of the user's own. */
 const organizationId = z.uuid({ message: 'must be an organization id (a UUID)' }).optional();
+export const organizationIdSchema = organizationId;
 /** What the credits were spent on: a key of `billing.credits.features` in config, or any short slug. */
 const feature = z
   .string({ message: 'must be a string' })
   .regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, { message: 'must be a short lowercase key such as "generation"' })
   .optional();
 
-export const deductCreditsSchema = z.object({ userId, organizationId, credits, reason, idempotencyKey, metadata, feature });
+/**
+ * What the whole request behind an idempotency key asked for (see `fingerprintRequest`): the same key
+ * with another fingerprint is a conflict, so a reused key can never pay for different work.
+ */
+const requestFingerprint = storableString()
+  .min(1, { message: 'must not be empty' })
+  .refine((fingerprint) => fingerprint.trim() !== '', { message: 'must not be blank' })
+  .max(MAX_IDEMPOTENCY_KEY_LENGTH, { message: `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` })
+  .optional();
+const metadata = z
+  .custom<Record<string, unknown>>(isPlainObject, { message: 'must be a plain object' })
+  .check((ctx) => {
+    const problem = jsonProblem(ctx.value, 0);
+    if (problem) {
+      ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+      return;
+    }
+    if (JSON.stringify(ctx.value).length > MAX_METADATA_LENGTH) {
+      ctx.issues.push({ code: 'custom', message: `must be at most ${MAX_METADATA_LENGTH} characters as JSON`, input: ctx.value });
+    }
+  })
+  .optional();
+
+export const deductCreditsSchema = z.object({ userId, organizationId, credits, reason, idempotencyKey, requestFingerprint, metadata, feature });
 export type DeductCreditsInput = z.input<typeof deductCreditsSchema>;
 
 export const addCreditsSchema = z
@@ -52,6 +127,7 @@ export const addCreditsSchema = z
   /** Who granted them: an admin's user id. Omitted for grants made by the system. */
   actorId: userId.optional(),
   idempotencyKey,
+  requestFingerprint,
   metadata,
   /** When the credits lapse; omitted: per config (`bonusExpiresAfterDays` for bonus credits), else never. */
   expiresAt: z.date({ message: 'must be a Date' }).refine((at) => !Number.isNaN(at.getTime()), { message: 'must be a valid date' }).optional(),
@@ -68,6 +144,7 @@ export const reserveCreditsSchema = z.object({
   credits,
   reason,
   idempotencyKey,
+  requestFingerprint,
   metadata,
   feature,
   expiresInSeconds: z
@@ -98,11 +175,15 @@ export type SettleCreditHoldInput = z.input<typeof settleCreditHoldSchema>;
 export const releaseCreditHoldSchema = z.object({ userId, organizationId, holdId, reason: reason.optional() });
 export type ReleaseCreditHoldInput = z.input<typeof releaseCreditHoldSchema>;
 
-export const listTransactionsSchema = z.object({
+/** The user a read-only service is asked about. */
+export const userIdSchema = z.object({ userId });
+
+const listOptions = z.object({
   limit: z.number().int().min(1).max(100).default(20),
-  cursor: z.number().int().positive().optional(),
+  cursor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
-export type ListTransactionsOptions = z.input<typeof listTransactionsSchema>;
+export const listTransactionsSchema = z.object({ userId, options: listOptions.extend({ organizationId }).default({ limit: 20 }) });
+export type ListTransactionsOptions = z.input<typeof listOptions> & { organizationId?: string | null };
 
 /**
  * Validates a service's arguments, refusing everything while credits are switched off. Throws
@@ -110,6 +191,11 @@ export type ListTransactionsOptions = z.input<typeof listTransactionsSchema>;
  */
 export function parseCreditsInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
   if (!appConfig.billing.credits.enabled) throw new CreditsDisabledError();
+  return parseServiceInput(schema, input);
+}
+
+/** Validates arguments like `parseCreditsInput`, also while credits are off (for reads that still work then). */
+export function parseServiceInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new InvalidCreditsInputError(

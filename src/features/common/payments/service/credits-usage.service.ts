@@ -1,5 +1,8 @@
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 
+import { z } from 'zod';
+
+import { organizationIdSchema, parseServiceInput, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { walletOf } from '@/features/common/payments/service/ledger/ledger';
 import { assertCanReadWallet } from '@/features/common/payments/service/organizations/membership';
 import { getDb } from '@/shared/db/client';
@@ -17,21 +20,33 @@ const MAX_DAYS = 366;
 /**
  * The credits a user (or, with `organizationId`, an organisation) spent on each UTC day of the last `days` days (default 30), oldest first and
  * ending today, with 0 for days without use. Read-only: sums deduction entries of the ledger, which
- * the partial index `credit_transactions_wallet_deductions_idx` serves.
+ * the partial index `credit_transactions_wallet_deductions_idx` serves. Bad arguments throw
+ * `InvalidCreditsInputError`.
  */
+const usageSchema = userIdSchema.extend({
+  options: z
+    .object({
+      days: z.number().int().min(1).max(MAX_DAYS, { message: `must be at most ${MAX_DAYS}` }).default(30),
+      now: z.date().optional(),
+      organizationId: organizationIdSchema.nullable(),
+    })
+    .default({ days: 30 }),
+});
+
 export async function getDailyCreditsUsage(
-  userId: string,
+  input: string,
   options: { days?: number; now?: Date; organizationId?: string | null } = {},
 ): Promise<DailyCreditsUsage[]> {
-  const days = options.days ?? 30;
-  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw new RangeError(`days must be a whole number from 1 to ${MAX_DAYS}`);
-  const now = options.now ?? new Date();
+  const {
+    userId,
+    options: { days, now = new Date(), organizationId },
+  } = parseServiceInput(usageSchema, { userId: input, options });
   const endOfToday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS;
   const start = new Date(endOfToday - days * DAY_MS);
 
   const day = sql<string>`to_char(${creditTransactions.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`;
   const db = await getDb();
-  const wallet = walletOf({ userId, organizationId: options.organizationId });
+  const wallet = walletOf({ userId, organizationId });
   await assertCanReadWallet(db, wallet);
   const rows = await db
     .select({ date: day, credits: sql<string | number>`sum(${creditTransactions.usedDelta})` })

@@ -1,14 +1,16 @@
-import { and, eq, ne } from 'drizzle-orm';
-import type Stripe from 'stripe';
+import { and, desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
 
 import { findCreditPackage, purchaseItemName } from '@/features/common/payments/credit-packages';
-import { SYSTEM_KEY_PREFIX } from '@/features/common/payments/service/credits-input.schema';
+import { PurchaseNotUnderReviewError } from '@/features/common/payments/service/credits-errors';
+import { parseServiceInput, SYSTEM_KEY_PREFIX, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { ledger, runLedger, type WalletRef } from '@/features/common/payments/service/ledger/ledger';
-import type { CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
+import type { CreditsPurchaseReviewPayload, CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
 import { enqueuePaymentTask, runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
-import { findAdjustment, lockPayment, reverseRefundedShare } from '@/features/common/payments/service/refunds';
-import { getDb } from '@/shared/db/client';
-import { creditPurchases, users, type CreditPurchase, type CreditPurchaseStatus } from '@/shared/db/schema';
+import { disputePayload, lockPayment, settleGivenBack } from '@/features/common/payments/service/refunds';
+import type { CheckoutSessionEvent } from '@/features/common/payments/service/stripe-event-schemas';
+import { getDb, type Transaction } from '@/shared/db/client';
+import { creditDisputes, creditPurchases, users, type CreditPurchase, type CreditPurchaseStatus } from '@/shared/db/schema';
 import { formatMoney } from '@/shared/lib/money';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -25,99 +27,196 @@ function purchaseExpiry(packageId: string | null): Date | null {
   return days ? new Date(Date.now() + days * DAY_MS) : null;
 }
 
-export type FulfilmentOutcome = 'fulfilled' | 'already_fulfilled' | 'unknown_session';
+export type FulfilmentOutcome = 'fulfilled' | 'already_fulfilled' | 'held_for_review' | 'unknown_session';
 
-function paymentIntentId(session: Pick<Stripe.Checkout.Session, 'payment_intent'>): string | null {
-  const pi = session.payment_intent;
-  return typeof pi === 'string' ? pi : (pi?.id ?? null);
+/**
+ * Why Stripe's charge does not pay for the purchase, or null when it does. The rule: the currency is
+ * the purchase's, and the total is its price less the discounts Stripe reports (promotion codes,
+ * coupons), plus the tax Stripe reports when that tax was added on top of the price. Anything else —
+ * a `priceId` in config whose Stripe price differs from `amount`, a price changed in the dashboard —
+ * holds the purchase for review instead of crediting it in full.
+ */
+export function chargeProblem(
+  session: Pick<CheckoutSessionEvent, 'amount_total' | 'currency' | 'total_details'>,
+  purchase: Pick<CreditPurchase, 'amountMinor' | 'currency'>,
+): string | null {
+  if (session.currency !== purchase.currency) {
+    return `Stripe charged in ${session.currency?.toUpperCase() ?? 'no currency'}; the purchase is priced in ${purchase.currency.toUpperCase()}`;
+  }
+  const discount = session.total_details?.amount_discount ?? 0;
+  const tax = session.total_details?.amount_tax ?? 0;
+  const expected = purchase.amountMinor - discount;
+  if (session.amount_total === expected || (tax > 0 && session.amount_total === expected + tax)) return null;
+  const money = (minor: number) => formatMoney(minor, purchase.currency);
+  return (
+    `Stripe charged ${session.amount_total === null ? 'no amount' : money(session.amount_total)}; ` +
+    `the price is ${money(purchase.amountMinor)}${discount ? `, less ${money(discount)} discount` : ''}${tax ? `, plus ${money(tax)} tax if added on top` : ''}`
+  );
 }
 
 /**
- * Credits the purchase behind a paid checkout session, exactly once. The purchase's change to
- * `paid` is a conditional update that only one delivery can win (a concurrent one waits for the row
- * and then finds it paid); the credit, its ledger entry (keyed by the session) and the side-effect
- * tasks commit in the same transaction. The credits and amount come from the purchase row recorded
- * at checkout, not from the event. After commit the receipt and callback run; a duplicate delivery
- * retries any that failed before.
+ * Credits a purchase that has just been marked paid (in the same transaction, under the payment's
+ * lock): its credits with a ledger entry keyed by the checkout session, refunds and lost disputes
+ * recorded before it, and the side-effect tasks (receipt, `onCreditsTopUp`, disputes reported now).
  */
-export async function fulfillCheckoutSession(
-  session: Pick<Stripe.Checkout.Session, 'id' | 'payment_intent' | 'amount_total' | 'currency'>,
-  eventId: string,
-): Promise<FulfilmentOutcome> {
+async function creditPaidPurchase(
+  tx: Transaction,
+  purchase: CreditPurchase,
+  source: { eventId: string | null; actor: { type: 'stripe' } | { type: 'admin'; id: string } },
+): Promise<void> {
+  const sessionId = purchase.stripeCheckoutSessionId!;
+  const credited = await runLedger(
+    tx,
+    ledger.add(
+      purchaseWallet(purchase),
+      { type: 'purchase', bucket: 'purchased', source: 'purchase', credits: purchase.credits, expiresAt: purchaseExpiry(purchase.packageId) },
+      {
+        reason: `Purchase: ${purchaseItemName(purchase)}`,
+        actorType: source.actor.type,
+        actorId: source.actor.type === 'admin' ? source.actor.id : null,
+        idempotencyKey: `${SYSTEM_KEY_PREFIX}checkout:${sessionId}`,
+        metadata: {
+          purchaseId: purchase.id,
+          packageId: purchase.packageId,
+          amountMinor: purchase.amountMinor,
+          currency: purchase.currency,
+          buyerUserId: purchase.userId,
+        },
+      },
+      { purchaseId: purchase.id, stripeCheckoutSessionId: sessionId, stripePaymentIntentId: purchase.stripePaymentIntentId, stripeEventId: source.eventId },
+    ),
+  );
+  if (credited.status !== 'ok') throw new Error(`Crediting purchase ${purchase.id} answered ${credited.status}`);
+  // Refunds, lost disputes and disputes that arrived before this fulfilment were recorded; apply and report them now.
+  if (purchase.stripePaymentIntentId) await settleGivenBack(tx, purchase, purchase.stripePaymentIntentId, source.eventId);
+  const disputes = await tx.select().from(creditDisputes).where(eq(creditDisputes.purchaseId, purchase.id));
+  for (const dispute of disputes) {
+    await enqueuePaymentTask(tx, { kind: 'dispute_callback', reference: dispute.id, purchaseId: purchase.id, payload: disputePayload(purchase, dispute) });
+  }
+
+  const [user] = purchase.userId ? await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId)) : [];
+  const payload: CreditsTopUpPayload = {
+    userId: purchase.userId,
+    organizationId: purchaseWallet(purchase).organizationId,
+    email: user?.email ?? null,
+    name: user?.name ?? null,
+    creditsAdded: purchase.credits,
+    amountText: formatMoney(purchase.amountPaidMinor ?? purchase.amountMinor, purchase.currency),
+    amountMinor: purchase.amountPaidMinor ?? purchase.amountMinor,
+    currency: purchase.currency,
+    packageId: purchase.packageId,
+    purchaseId: purchase.id,
+    checkoutSessionId: sessionId,
+    creditsBalance: credited.available!,
+  };
+  await enqueuePaymentTask(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload });
+  await enqueuePaymentTask(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload });
+}
+
+/**
+ * Credits the purchase behind a paid checkout session, exactly once. The purchase row is locked for
+ * the transaction, so of concurrent deliveries one credits and the others find it paid; the credit,
+ * its ledger entry (keyed by the session), the `paid` mark and the side-effect tasks commit together.
+ * The credits and amount come from the purchase row recorded at checkout, not from the event. A
+ * charge that does not pay for the purchase (`chargeProblem`) credits nothing: the purchase becomes
+ * `needs_review` and `onCreditsPurchaseNeedsReview` is called. After commit the tasks run; a duplicate
+ * delivery retries any that failed before.
+ */
+export async function fulfillCheckoutSession(session: CheckoutSessionEvent, eventId: string): Promise<FulfilmentOutcome> {
   const db = await getDb();
-  const paymentIntent = paymentIntentId(session);
+  const paymentIntent = session.payment_intent;
   const outcome = await db.transaction(async (tx): Promise<{ outcome: FulfilmentOutcome; purchaseId?: string }> => {
     if (paymentIntent) await lockPayment(tx, paymentIntent);
-    const [purchase] = await tx
-      .update(creditPurchases)
-      .set({
-        status: 'paid',
-        fulfilledAt: new Date(),
-        updatedAt: new Date(),
-        stripePaymentIntentId: paymentIntent,
-        amountPaidMinor: session.amount_total ?? null,
-      })
-      .where(and(eq(creditPurchases.stripeCheckoutSessionId, session.id), ne(creditPurchases.status, 'paid')))
-      .returning();
-    if (!purchase) {
-      const [known] = await tx.select({ id: creditPurchases.id }).from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, session.id));
-      return known ? { outcome: 'already_fulfilled', purchaseId: known.id } : { outcome: 'unknown_session' };
-    }
+    const [purchase] = await tx.select().from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, session.id)).for('update');
+    if (!purchase) return { outcome: 'unknown_session' };
+    if (purchase.status === 'paid') return { outcome: 'already_fulfilled', purchaseId: purchase.id };
+    if (purchase.status === 'needs_review') return { outcome: 'held_for_review', purchaseId: purchase.id };
 
-    const credited = await runLedger(
-      tx,
-      ledger.add(
-        purchaseWallet(purchase),
-        { type: 'purchase', bucket: 'purchased', source: 'purchase', credits: purchase.credits, expiresAt: purchaseExpiry(purchase.packageId) },
-        {
-          reason: `Purchase: ${purchaseItemName(purchase)}`,
-          actorType: 'stripe',
-          idempotencyKey: `${SYSTEM_KEY_PREFIX}checkout:${session.id}`,
-          metadata: {
-            purchaseId: purchase.id,
-            packageId: purchase.packageId,
-            amountMinor: purchase.amountMinor,
-            currency: purchase.currency,
-            buyerUserId: purchase.userId,
-          },
-        },
-        { purchaseId: purchase.id, stripeCheckoutSessionId: session.id, stripePaymentIntentId: purchase.stripePaymentIntentId, stripeEventId: eventId },
-      ),
-    );
-    if (credited.status !== 'ok') throw new Error(`Crediting purchase ${purchase.id} answered ${credited.status}`);
-    if (session.amount_total !== purchase.amountMinor || session.currency !== purchase.currency) {
-      // The package's Stripe price disagrees with src/config/app.ts (or a discount applied): the
-      // credits stay as the purchase recorded them; refunds are shared against what was paid.
-      console.warn(
-        `[payments] checkout ${session.id} charged ${session.amount_total} ${session.currency}, purchase ${purchase.id} expected ${purchase.amountMinor} ${purchase.currency}`,
-      );
-    }
-    // A refund or lost dispute that arrived before this fulfilment was recorded; apply it now.
-    const adjustment = paymentIntent ? await findAdjustment(tx, paymentIntent) : null;
-    if (adjustment) await reverseRefundedShare(tx, purchase, adjustment, eventId);
-
-    const [user] = purchase.userId ? await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId)) : [];
-    const payload: CreditsTopUpPayload = {
-      userId: purchase.userId,
-      organizationId: purchaseWallet(purchase).organizationId,
-      email: user?.email ?? null,
-      name: user?.name ?? null,
-      creditsAdded: purchase.credits,
-      amountText: formatMoney(purchase.amountMinor, purchase.currency),
-      amountMinor: purchase.amountMinor,
-      currency: purchase.currency,
-      packageId: purchase.packageId,
-      purchaseId: purchase.id,
-      checkoutSessionId: session.id,
-      creditsBalance: credited.available!,
+    const charged = {
+      stripePaymentIntentId: paymentIntent ?? purchase.stripePaymentIntentId,
+      amountPaidMinor: session.amount_total,
+      currencyPaid: session.currency,
+      updatedAt: new Date(),
     };
-    await enqueuePaymentTask(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload });
-    await enqueuePaymentTask(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload });
+    const problem = chargeProblem(session, purchase);
+    if (problem) {
+      const [held] = await tx
+        .update(creditPurchases)
+        .set({ ...charged, status: 'needs_review', reviewReason: problem })
+        .where(eq(creditPurchases.id, purchase.id))
+        .returning();
+      console.warn(`[payments] checkout ${session.id}: purchase ${purchase.id} held for review, nothing credited: ${problem}`);
+      await enqueuePaymentTask(tx, { kind: 'review_callback', reference: purchase.id, purchaseId: purchase.id, payload: reviewPayload(held!) });
+      return { outcome: 'held_for_review', purchaseId: purchase.id };
+    }
+    const [paid] = await tx
+      .update(creditPurchases)
+      .set({ ...charged, status: 'paid', fulfilledAt: new Date() })
+      .where(eq(creditPurchases.id, purchase.id))
+      .returning();
+    await creditPaidPurchase(tx, paid!, { eventId, actor: { type: 'stripe' } });
     return { outcome: 'fulfilled', purchaseId: purchase.id };
   });
 
   if (outcome.purchaseId) await runPaymentTasks({ purchaseId: outcome.purchaseId });
   return outcome.outcome;
+}
+
+function reviewPayload(purchase: CreditPurchase): CreditsPurchaseReviewPayload {
+  return {
+    userId: purchase.userId,
+    organizationId: purchaseWallet(purchase).organizationId,
+    purchaseId: purchase.id,
+    checkoutSessionId: purchase.stripeCheckoutSessionId!,
+    credits: purchase.credits,
+    amountMinor: purchase.amountMinor,
+    currency: purchase.currency,
+    amountPaidMinor: purchase.amountPaidMinor,
+    currencyPaid: purchase.currencyPaid,
+    reason: purchase.reviewReason ?? '',
+  };
+}
+
+const reviewDecisionSchema = z.object({ purchaseId: z.uuid({ message: 'must be a purchase id (a UUID)' }), adminId: userIdSchema.shape.userId });
+
+/**
+ * An admin's decision on a purchase held for review: credit it as bought (the buyer keeps the
+ * credits, the ledger entry names the admin). Once only; any other purchase throws
+ * `PurchaseNotUnderReviewError` and changes nothing (bad ids: `InvalidCreditsInputError`). Refunds
+ * and disputes recorded meanwhile apply.
+ */
+export async function creditPurchaseUnderReview(purchase: string, admin: string): Promise<void> {
+  const { purchaseId, adminId } = parseServiceInput(reviewDecisionSchema, { purchaseId: purchase, adminId: admin });
+  const db = await getDb();
+  const [known] = await db.select({ paymentIntent: creditPurchases.stripePaymentIntentId }).from(creditPurchases).where(eq(creditPurchases.id, purchaseId));
+  if (!known) throw new PurchaseNotUnderReviewError(purchaseId);
+  await db.transaction(async (tx) => {
+    if (known.paymentIntent) await lockPayment(tx, known.paymentIntent);
+    const [paid] = await tx
+      .update(creditPurchases)
+      .set({ status: 'paid', fulfilledAt: new Date(), updatedAt: new Date() })
+      .where(and(eq(creditPurchases.id, purchaseId), eq(creditPurchases.status, 'needs_review')))
+      .returning();
+    if (!paid) throw new PurchaseNotUnderReviewError(purchaseId);
+    await creditPaidPurchase(tx, paid, { eventId: null, actor: { type: 'admin', id: adminId } });
+  });
+  await runPaymentTasks({ purchaseId });
+}
+
+/**
+ * Purchases held for review, newest first, with the buyer's email: all of them for the admin credits
+ * page, or one user's (`userId`) for their own credits page.
+ */
+export async function listPurchasesNeedingReview(options: { userId?: string; limit?: number } = {}) {
+  const { limit = 50 } = options;
+  const db = await getDb();
+  return db
+    .select({ purchase: creditPurchases, email: users.email })
+    .from(creditPurchases)
+    .innerJoin(users, eq(users.id, creditPurchases.userId))
+    .where(and(eq(creditPurchases.status, 'needs_review'), options.userId ? eq(creditPurchases.userId, options.userId) : undefined))
+    .orderBy(desc(creditPurchases.updatedAt))
+    .limit(limit);
 }
 
 /**

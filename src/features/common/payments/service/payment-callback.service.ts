@@ -52,6 +52,24 @@ export interface CreditsDisputePayload {
   status: string;
 }
 
+export interface CreditsPurchaseReviewPayload {
+  /** The buyer (null if their account was deleted). */
+  userId: string | null;
+  /** The organisation the purchase was for, or null for the buyer's own wallet. */
+  organizationId: string | null;
+  purchaseId: string;
+  checkoutSessionId: string;
+  /** What the purchase would add, and its price, as recorded at checkout. */
+  credits: number;
+  amountMinor: number;
+  currency: string;
+  /** What Stripe actually charged. */
+  amountPaidMinor: number | null;
+  currencyPaid: string | null;
+  /** Why it does not match, in words. */
+  reason: string;
+}
+
 /** Called once per fulfilled credit purchase. */
 export async function onCreditsTopUp(payload: CreditsTopUpPayload): Promise<void> {
   console.info('[credits] top-up', payload);
@@ -65,4 +83,13 @@ export async function onCreditsRefunded(payload: CreditsRefundPayload): Promise<
 /** Called once when a dispute is opened on a purchase. Credits are untouched until it is lost. */
 export async function onCreditsDisputed(payload: CreditsDisputePayload): Promise<void> {
   console.warn('[credits] dispute opened', payload);
+}
+
+/**
+ * Called once when a paid checkout does not match its purchase (another amount or currency than the
+ * price less Stripe's discounts). Nothing was credited; an admin credits it or refunds it in Stripe.
+ * Alert someone here.
+ */
+export async function onCreditsPurchaseNeedsReview(payload: CreditsPurchaseReviewPayload): Promise<void> {
+  console.warn('[credits] purchase needs review', payload);
 }

@@ -4,9 +4,11 @@ import { appConfig } from '@/config/app';
 import { env } from '@/config/env';
 import {
   onCreditsDisputed,
+  onCreditsPurchaseNeedsReview,
   onCreditsRefunded,
   onCreditsTopUp,
   type CreditsDisputePayload,
+  type CreditsPurchaseReviewPayload,
   type CreditsRefundPayload,
   type CreditsTopUpPayload,
 } from '@/features/common/payments/service/payment-callback.service';
@@ -59,6 +61,8 @@ async function perform(task: PaymentTask): Promise<void> {
       return onCreditsRefunded(task.payload as unknown as CreditsRefundPayload);
     case 'dispute_callback':
       return onCreditsDisputed(task.payload as unknown as CreditsDisputePayload);
+    case 'review_callback':
+      return onCreditsPurchaseNeedsReview(task.payload as unknown as CreditsPurchaseReviewPayload);
     default: {
       const unreachable: never = task.kind;
       throw new Error(`Unknown payment task ${String(unreachable)}`);

@@ -3,13 +3,16 @@ import Stripe from 'stripe';
 import { z } from 'zod';
 
 import { appConfig } from '@/config/app';
+import { env } from '@/config/env';
 import { findCreditPackage, purchaseItemName } from '@/features/common/payments/credit-packages';
 import { manualTopUpLimits, priceForCredits } from '@/features/common/payments/manual-top-up';
+import { resolveReturnUrl } from '@/features/common/payments/return-url';
 import { toCreditsBalance, type CreditsBalance } from '@/features/common/payments/service/ledger/balances';
 import {
   CheckoutUnavailableError,
   InvalidCreditsInputError,
   ManualTopUpDisabledError,
+  RateLimitedError,
   TopUpOutOfRangeError,
   UnknownPackageError,
   UserNotFoundError,
@@ -17,7 +20,10 @@ import {
 import {
   addCreditsSchema,
   parseCreditsInput,
+  storableString,
   SYSTEM_KEY_PREFIX,
+  organizationIdSchema,
+  userIdSchema,
   type AddCreditsInput,
 } from '@/features/common/payments/service/credits-input.schema';
 import { expectApplied, fingerprint, ledger, runLedger, walletOf } from '@/features/common/payments/service/ledger/ledger';
@@ -25,6 +31,7 @@ import { MANAGER_ROLES, requireMember } from '@/features/common/payments/service
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { getDb } from '@/shared/db/client';
 import { creditPurchases, users, type CreditLotSource, type CreditTransactionType } from '@/shared/db/schema';
+import { consumeRateLimit } from '@/shared/lib/rate-limit';
 
 export interface AddCreditsResult extends CreditsBalance {
   transactionId: string;
@@ -55,7 +62,7 @@ export async function addCreditsDirectly(
   } = {},
 ): Promise<AddCreditsResult> {
   const parsed = parseCreditsInput(addCreditsSchema, input);
-  const { userId, organizationId, credits, creditsType, reason, actorId, metadata } = parsed;
+  const { userId, organizationId, credits, creditsType, reason, actorId, requestFingerprint, metadata } = parsed;
   if (parsed.expiresAt && parsed.expiresAt.getTime() <= Date.now()) {
     throw new InvalidCreditsInputError([{ path: 'expiresAt', message: 'must be in the future' }]);
   }
@@ -75,7 +82,16 @@ export async function addCreditsDirectly(
         actorId,
         idempotencyKey,
         // An explicit expiry is part of the request; a default one is not (it moves with the clock).
-        requestFingerprint: idempotencyKey ? fingerprint(type, creditsType, credits, reason, parsed.expiresAt?.toISOString() ?? null) : null,
+        requestFingerprint: idempotencyKey
+          ? fingerprint(
+              type,
+              creditsType,
+              credits,
+              reason,
+              ...(requestFingerprint ? [requestFingerprint] : []),
+              ...(parsed.expiresAt ? [{ expiresAt: parsed.expiresAt.toISOString() }] : []),
+            )
+          : null,
         metadata,
       }),
     ),
@@ -84,13 +100,20 @@ export async function addCreditsDirectly(
   return { ...toCreditsBalance(outcome.balances!), transactionId: String(outcome.entry.id), lotId: outcome.lotId };
 }
 
-const absoluteUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' });
-const buyer = { userId: z.string().min(1), organizationId: z.uuid({ message: 'must be an organization id (a UUID)' }).optional() };
+const returnUrl = storableString().trim().min(1, { message: 'must not be empty' }).max(2048, { message: 'must be at most 2048 characters' });
+const buyer = { userId: userIdSchema.shape.userId, organizationId: organizationIdSchema };
 const checkoutSchema = z.union([
-  z.object({ ...buyer, packageId: z.string().min(1) }),
-  z.object({ ...buyer, credits: z.number().int({ message: 'must be a whole number' }).positive({ message: 'must be greater than zero' }) }),
+  z.object({ ...buyer, packageId: storableString().min(1).max(100) }),
+  z.object({
+    ...buyer,
+    credits: z
+      .number({ message: 'must be a number' })
+      .int({ message: 'must be a whole number' })
+      .positive({ message: 'must be greater than zero' })
+      .max(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
+  }),
 ]);
-const returnUrlsSchema = z.object({ successUrl: absoluteUrl, cancelUrl: absoluteUrl });
+const returnUrlsSchema = z.object({ successUrl: returnUrl, cancelUrl: returnUrl });
 
 /** Who buys (`userId`) and, for an organisation's wallet, which organisation (the buyer must be an owner or admin). */
 export type CheckoutRequest = { userId: string; organizationId?: string } & ({ packageId: string } | { credits: number });
@@ -107,15 +130,26 @@ export interface CheckoutSession {
  * those credits and that amount, before the checkout session is created, and fulfilment later
  * credits from that record.
  *
+ * The return URLs must be on `APP_URL`'s origin: a path (`/dashboard?billing=success`) or an absolute
+ * URL there; anything else throws `InvalidReturnUrlError` (no open redirects through checkout).
+ *
  * Throws `UnknownPackageError`, `ManualTopUpDisabledError`, `TopUpOutOfRangeError`,
- * `InvalidCreditsInputError` or `UserNotFoundError` before calling Stripe.
+ * `InvalidReturnUrlError`, `InvalidCreditsInputError`, `UserNotFoundError` or, past
+ * `rateLimits.checkoutPerUser`, `RateLimitedError` before calling Stripe.
  */
 export async function createCreditsCheckoutSession(
   request: CheckoutRequest,
   urls: { successUrl: string; cancelUrl: string },
 ): Promise<CheckoutSession> {
   const input = parseCreditsInput(checkoutSchema, request);
-  const { successUrl, cancelUrl } = parseCreditsInput(returnUrlsSchema, urls);
+  const returnTo = parseCreditsInput(returnUrlsSchema, urls);
+  // Checked here, not only by the server action: this is the API integrators call.
+  const appOrigin = new URL(env.APP_URL).origin;
+  const successUrl = resolveReturnUrl(returnTo.successUrl, appOrigin);
+  const cancelUrl = resolveReturnUrl(returnTo.cancelUrl, appOrigin);
+  // Every checkout records a pending purchase: a user cannot make rows without end.
+  const verdict = await consumeRateLimit('checkout-per-user', input.userId, appConfig.rateLimits.checkoutPerUser);
+  if (!verdict.allowed) throw new RateLimitedError('checkouts per user', verdict.retryAfterSeconds);
   const config = appConfig.billing.credits;
 
   let order: { packageId: string | null; priceId: string | null; name: string; credits: number; amountMinor: number; currency: string };
