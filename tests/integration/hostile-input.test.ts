@@ -9,7 +9,17 @@ import { creditReviewedPurchase, grantBonusCredits } from '@/features/common/pay
 import { getMyCredits } from '@/features/common/payments/actions/get-my-credits.action';
 import { paySimulatedCheckoutAction } from '@/features/common/payments/actions/simulator.action';
 import { startCreditsCheckout } from '@/features/common/payments/actions/start-checkout.action';
-import { deductCreditsBonusFirst, getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
+import {
+  deductCreditsBonusFirst,
+  getCreditsBalance,
+  listCreditTransactions,
+  releaseCreditHold,
+  reserveCredits,
+  settleCreditHold,
+  withCredits,
+} from '@/features/common/payments/service/credits-balance.service';
+import { acceptInvite, inviteToOrganization } from '@/features/common/payments/service/organizations/invites';
+import { createOrganization, setOrganizationMemberCap } from '@/features/common/payments/service/organizations/organizations.service';
 import { CreditsError } from '@/features/common/payments/service/credits-errors';
 import { getDailyCreditsUsage } from '@/features/common/payments/service/credits-usage.service';
 import { creditPurchaseUnderReview } from '@/features/common/payments/service/fulfilment';
@@ -89,6 +99,8 @@ const JSON_NULLS = ['undefined', 'null', 'function', 'Symbol', 'NaN', 'Infinity'
 /** Values that reach a JSON body as a string a text field accepts ('10'). */
 const JSON_TEXT_OK = [...TEXT_OK, 'BigInt'];
 /** An options bag takes any object and ignores keys it does not know. */
+/** A feature key is a short lowercase slug: digits and letters such as '10', '1e3' and '0x10' are keys. */
+const FEATURE_OK = ['undefined', 'numeric string', 'exponent string', 'hex string'];
 const OPTIONS_OK = ['undefined', 'empty object', 'nested object', '__proto__ key', 'object with toString', 'object with valueOf', 'Date'];
 
 it('has at least 30 kinds of hostile value', () => {
@@ -112,6 +124,14 @@ async function rowCounts() {
     'credit_disputes',
     'payment_tasks',
     'idempotent_requests',
+    'wallets',
+    'credit_lots',
+    'credit_holds',
+    'credit_hold_lots',
+    'member_credit_usage',
+    'organizations',
+    'organization_members',
+    'organization_invites',
   ];
   const result = await db.execute(sql.raw(`select ${tables.map((t) => `(select count(*) from ${t}) as ${t}`).join(', ')}`));
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
@@ -214,6 +234,8 @@ describe(`services on ${testDriver}`, () => {
       idempotencyKey: OPTIONAL_TEXT_OK,
       requestFingerprint: OPTIONAL_TEXT_OK,
       metadata: ['undefined', 'empty object', 'nested object', '__proto__ key'],
+      organizationId: ['undefined'],
+      feature: FEATURE_OK,
     },
   });
 
@@ -232,6 +254,8 @@ describe(`services on ${testDriver}`, () => {
       idempotencyKey: OPTIONAL_TEXT_OK,
       requestFingerprint: OPTIONAL_TEXT_OK,
       metadata: ['undefined', 'empty object', 'nested object', '__proto__ key'],
+      organizationId: ['undefined'],
+      expiresAt: ['undefined'],
     },
   });
 
@@ -289,8 +313,27 @@ describe(`services on ${testDriver}`, () => {
     // Plain JSON is a request; only values that are not JSON, or hold NUL or lone surrogates, are refused.
     fields: {
       '': [
-        'null', 'true', 'false', '-0', '0', '-1', '1.5', '2^53', '-(2^53)', '1e308', 'MIN_VALUE', ...TEXT_OK, 'empty string', 'blank string', 'huge string',
-        'empty array', 'array of a number', 'array of a string', 'empty object', 'nested object', '__proto__ key',
+        'null',
+        'true',
+        'false',
+        '-0',
+        '0',
+        '-1',
+        '1.5',
+        '2^53',
+        '-(2^53)',
+        '1e308',
+        'MIN_VALUE',
+        ...TEXT_OK,
+        'empty string',
+        'blank string',
+        'huge string',
+        'empty array',
+        'array of a number',
+        'array of a string',
+        'empty object',
+        'nested object',
+        '__proto__ key',
       ],
     },
   });
@@ -300,6 +343,98 @@ describe(`services on ${testDriver}`, () => {
     base: { purchaseId: '00000000-0000-4000-8000-000000000000', adminId: 'a' },
     call: (input: { purchaseId: string; adminId: string }) => creditPurchaseUnderReview(input.purchaseId, input.adminId),
     fields: { purchaseId: [], adminId: [] },
+  });
+});
+
+describe(`holds and organisations on ${testDriver}`, () => {
+  const fixture = { holdId: '', organizationId: '', token: 'x'.repeat(43) };
+  beforeAll(async () => {
+    fixture.holdId = (await reserveCredits({ userId: user.id, credits: 5, reason: 'Fuzz hold' })).holdId;
+    fixture.organizationId = (await createOrganization({ userId: user.id, name: 'Fuzz org' })).id;
+  });
+  /** `input` with the placeholders 'h' (the open hold) and 'o' (the user's organisation) filled in. */
+  const withFixture = (input: unknown) => {
+    const record = asUser(input);
+    if (typeof record !== 'object' || record === null) return record;
+    const fields = record as Record<string, unknown>;
+    return {
+      ...fields,
+      ...(fields.holdId === 'h' && { holdId: fixture.holdId }),
+      ...(fields.organizationId === 'o' && { organizationId: fixture.organizationId }),
+      ...(fields.memberId === 'u' && { memberId: user.id }),
+    };
+  };
+
+  fuzz({
+    name: 'reserveCredits',
+    base: { userId: 'u', credits: 1, reason: 'Fuzz' },
+    call: (input) => reserveCredits(withFixture(input) as never),
+    fields: {
+      '': [],
+      userId: [],
+      credits: [],
+      reason: TEXT_OK,
+      idempotencyKey: OPTIONAL_TEXT_OK,
+      requestFingerprint: OPTIONAL_TEXT_OK,
+      metadata: ['undefined', 'empty object', 'nested object', '__proto__ key'],
+      organizationId: ['undefined'],
+      feature: FEATURE_OK,
+      expiresInSeconds: ['undefined'],
+    },
+  });
+  fuzz({
+    name: 'settleCreditHold',
+    // More than held without allowOverage: refused, so the hold stays open for every case.
+    base: { userId: 'u', holdId: 'h', credits: 6 },
+    call: (input) => settleCreditHold(withFixture(input) as never),
+    fields: {
+      '': [],
+      userId: [],
+      holdId: [],
+      credits: ['0', '-0'],
+      reason: OPTIONAL_TEXT_OK,
+      organizationId: ['undefined'],
+      allowOverage: ['undefined', 'false', 'true'],
+    },
+  });
+  fuzz({
+    name: 'releaseCreditHold',
+    base: { userId: 'u', holdId: '00000000-0000-4000-8000-000000000000' },
+    call: (input) => releaseCreditHold(withFixture(input) as never),
+    fields: { '': [], userId: [], holdId: [], reason: OPTIONAL_TEXT_OK, organizationId: ['undefined'] },
+  });
+  fuzz({
+    name: 'withCredits',
+    base: { userId: 'u', credits: 1, reason: 'Fuzz' },
+    call: (input) =>
+      withCredits(withFixture(input) as never, async () => {
+        throw new Error('the work must not run for a refused request');
+      }),
+    fields: { '': [], userId: [], credits: [], reason: TEXT_OK },
+  });
+  fuzz({
+    name: 'createOrganization',
+    base: { userId: 'u', name: '' },
+    call: (input) => createOrganization(withFixture(input) as never),
+    fields: { '': [], userId: [], name: TEXT_OK },
+  });
+  fuzz({
+    name: 'inviteToOrganization',
+    base: { userId: 'u', organizationId: 'o', email: 'not-an-email' },
+    call: (input) => inviteToOrganization(withFixture(input) as never),
+    fields: { '': [], userId: [], organizationId: [], email: [], role: ['undefined'] },
+  });
+  fuzz({
+    name: 'setOrganizationMemberCap',
+    base: { userId: 'u', organizationId: 'o', memberId: 'u', monthlyCap: -5 },
+    call: (input) => setOrganizationMemberCap(withFixture(input) as never),
+    fields: { '': [], userId: [], organizationId: [], memberId: [], monthlyCap: ['null', '0', '-0'] },
+  });
+  fuzz({
+    name: 'acceptInvite',
+    base: { userId: 'u', token: 'x'.repeat(43) },
+    call: (input) => acceptInvite(withFixture(input) as never),
+    fields: { '': [], userId: [], token: [] },
   });
 });
 
@@ -402,7 +537,9 @@ describe('the Stripe webhook', () => {
 
   /** A session's fields, with `$id` and `$pi` standing for the pending purchase's session and payment intent. */
   const resolve = (object: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(object).map(([key, value]) => [key, value === '$id' ? purchase.session.id : value === '$pi' ? purchase.paymentIntent : value]));
+    Object.fromEntries(
+      Object.entries(object).map(([key, value]) => [key, value === '$id' ? purchase.session.id : value === '$pi' ? purchase.paymentIntent : value]),
+    );
   /** The base session with one field changed (vs. a hostile value in place of the whole object). */
   const isBaseSession = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && 'payment_status' in value;
 
@@ -437,7 +574,8 @@ describe('the Stripe webhook', () => {
   fuzz({
     name: 'charge.dispute.created',
     base: { amount: 100, status: 'warning_needs_response', reason: 'fraudulent' },
-    call: (input: Record<string, unknown>) => signed(fixtureEvent('charge.dispute.created.json', { payment_intent: purchase.paymentIntent, ...(input as object) })),
+    call: (input: Record<string, unknown>) =>
+      signed(fixtureEvent('charge.dispute.created.json', { payment_intent: purchase.paymentIntent, ...(input as object) })),
     fields: { amount: ['0', '-0'], status: JSON_TEXT_OK, reason: JSON_TEXT_OK, id: JSON_TEXT_OK },
   });
 
@@ -449,12 +587,18 @@ describe('the Stripe webhook', () => {
       return signed({ ...event, ...(input as object) });
     },
     // A type we do not handle is acknowledged (200, nothing written), so type gets only values that are not strings.
-    fields: { id: JSON_TEXT_OK, created: [], type: [...JSON_TEXT_OK, 'Date', 'blank string', 'NUL', 'NUL inside', 'lone high surrogate', 'lone low surrogate'] },
+    fields: {
+      id: JSON_TEXT_OK,
+      created: [],
+      type: [...JSON_TEXT_OK, 'Date', 'blank string', 'NUL', 'NUL inside', 'lone high surrogate', 'lone low surrogate'],
+    },
   });
 
   it('answers 400 to a request whose body is not JSON at all, signed or not', async () => {
     const before = await rowCounts();
-    const response = await webhookPost(new Request('http://localhost:3000/api/webhooks/stripe', { method: 'POST', headers: { 'stripe-signature': 't=1,v1=x' }, body: '\u0000\uD800' }));
+    const response = await webhookPost(
+      new Request('http://localhost:3000/api/webhooks/stripe', { method: 'POST', headers: { 'stripe-signature': 't=1,v1=x' }, body: '\u0000\uD800' }),
+    );
     expect(response.status).toBe(400);
     expect(await rowCounts()).toEqual(before);
   });

@@ -23,6 +23,7 @@ export type CreditsErrorCode =
   | 'HOLD_NOT_FOUND'
   | 'HOLD_CLOSED'
   | 'LOT_NOT_FOUND'
+  | 'INVITE_UNUSABLE'
   | 'INVALID_RETURN_URL'
   | 'REQUEST_IN_PROGRESS'
   | 'RATE_LIMITED'

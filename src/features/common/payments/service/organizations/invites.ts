@@ -5,14 +5,13 @@ import { z } from 'zod';
 
 import { appConfig } from '@/config/app';
 import { env } from '@/config/env';
-import { InvalidCreditsInputError } from '@/features/common/payments/service/credits-errors';
-import { parseCreditsInput } from '@/features/common/payments/service/credits-input.schema';
+import { CreditsError, InvalidCreditsInputError } from '@/features/common/payments/service/credits-errors';
+import { parseCreditsInput, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { MANAGER_ROLES, requireMember } from '@/features/common/payments/service/organizations/membership';
 import { getDb } from '@/shared/db/client';
 import { organizationInvites, organizationMembers, organizations, users, type OrganizationRole } from '@/shared/db/schema';
 import { sendEmail } from '@/shared/email/send-email';
 import { OrganizationInviteEmail } from '@/shared/emails/organization-invite';
-import { AppError } from '@/shared/lib/app-error';
 
 /*
  * Invitations arrive like a sign-in link: an email with a one-time token. Only its hash is stored,
@@ -26,7 +25,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export type InviteProblem = 'not_found' | 'expired' | 'accepted' | 'revoked' | 'wrong_email';
 
 /** The invitation cannot be used: unknown, expired, already accepted, revoked, or for another email. */
-export class InviteUnusableError extends AppError {
+export class InviteUnusableError extends CreditsError {
   readonly code = 'INVITE_UNUSABLE';
   constructor(readonly problem: InviteProblem) {
     super(
@@ -50,7 +49,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 
 const inviteSchema = z.object({
-  userId: z.string().min(1).max(255),
+  userId: userIdSchema.shape.userId,
   organizationId: z.uuid({ message: 'must be an organization id' }),
   email: z
     .email({ message: 'must be an email address' })
@@ -163,10 +162,14 @@ export async function previewInvite(token: string): Promise<InvitePreview | null
  * update), so a double click or a replayed request adds the member once.
  */
 export async function acceptInvite(input: { userId: string; token: string }): Promise<{ organizationId: string }> {
-  const invite = await findInvite(input.token);
+  const { userId, token } = parseCreditsInput(
+    z.object({ userId: userIdSchema.shape.userId, token: z.string({ message: 'must be a string' }).max(100) }),
+    input,
+  );
+  const invite = await findInvite(token);
   if (!invite) throw new InviteUnusableError('not_found');
   const db = await getDb();
-  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, input.userId));
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
   if (!user?.email || user.email.toLowerCase() !== invite.email) throw new InviteUnusableError('wrong_email');
 
   return db.transaction(async (tx) => {
@@ -185,7 +188,7 @@ export async function acceptInvite(input: { userId: string; token: string }): Pr
     if (!claimed) throw new InviteUnusableError(invite.acceptedAt ? 'accepted' : invite.revokedAt ? 'revoked' : 'expired');
     await tx
       .insert(organizationMembers)
-      .values({ organizationId: invite.organizationId, userId: input.userId, role: invite.role })
+      .values({ organizationId: invite.organizationId, userId, role: invite.role })
       .onConflictDoNothing({ target: [organizationMembers.organizationId, organizationMembers.userId] });
     return { organizationId: invite.organizationId };
   });
@@ -200,7 +203,11 @@ export interface PendingInvite {
 }
 
 /** Invitations not yet accepted, withdrawn or expired. Owners and admins only. */
-export async function listPendingInvites(viewerId: string, organizationId: string): Promise<PendingInvite[]> {
+export async function listPendingInvites(viewer: string, organization: string): Promise<PendingInvite[]> {
+  const { viewerId, organizationId } = parseCreditsInput(z.object({ viewerId: userIdSchema.shape.userId, organizationId: z.uuid() }), {
+    viewerId: viewer,
+    organizationId: organization,
+  });
   const db = await getDb();
   await requireMember(db, organizationId, viewerId, MANAGER_ROLES);
   return db
@@ -225,7 +232,7 @@ export async function listPendingInvites(viewerId: string, organizationId: strin
 
 /** Withdraws a pending invitation. Owners and admins only. */
 export async function revokeInvite(input: { userId: string; organizationId: string; inviteId: string }): Promise<void> {
-  const parsed = parseCreditsInput(z.object({ userId: z.string().min(1), organizationId: z.uuid(), inviteId: z.uuid() }), input);
+  const parsed = parseCreditsInput(z.object({ userId: userIdSchema.shape.userId, organizationId: z.uuid(), inviteId: z.uuid() }), input);
   const db = await getDb();
   await requireMember(db, parsed.organizationId, parsed.userId, MANAGER_ROLES);
   await db

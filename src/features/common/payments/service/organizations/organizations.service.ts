@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { InvalidCreditsInputError } from '@/features/common/payments/service/credits-errors';
-import { parseCreditsInput } from '@/features/common/payments/service/credits-input.schema';
+import { parseCreditsInput, storableString, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { organizationWalletId } from '@/features/common/payments/service/ledger/ledger';
 import { MANAGER_ROLES, requireMember } from '@/features/common/payments/service/organizations/membership';
 import { getDb, queryRows, type Transaction } from '@/shared/db/client';
@@ -15,13 +15,13 @@ import { memberCreditUsage, organizationMembers, organizations, users, type Orga
  * member or lowering a cap takes effect at once.
  */
 
-const name = z.string({ message: 'must be a string' }).trim().min(1, { message: 'must not be empty' }).max(100, { message: 'must be at most 100 characters' });
+const name = storableString().trim().min(1, { message: 'must not be empty' }).max(100, { message: 'must be at most 100 characters' });
 const email = z
   .email({ message: 'must be an email address' })
   .max(320)
   .transform((value) => value.toLowerCase());
 const id = z.uuid({ message: 'must be an organization id' });
-const userId = z.string({ message: 'must be a string' }).min(1).max(255);
+const userId = userIdSchema.shape.userId;
 const role = z.enum(['owner', 'admin', 'member'], { message: 'must be owner, admin or member' });
 const cap = z
   .number({ message: 'must be a number' })
@@ -51,13 +51,14 @@ export async function createOrganization(input: { userId: string; name: string; 
 }
 
 /** The organisations `userId` belongs to, by name. */
-export async function listMyOrganizations(userId: string): Promise<OrganizationSummary[]> {
+export async function listMyOrganizations(input: string): Promise<OrganizationSummary[]> {
+  const { userId: viewer } = parseCreditsInput(userIdSchema, { userId: input });
   const db = await getDb();
   return db
     .select({ id: organizations.id, name: organizations.name, role: organizationMembers.role })
     .from(organizationMembers)
     .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
-    .where(eq(organizationMembers.userId, userId))
+    .where(eq(organizationMembers.userId, viewer))
     .orderBy(asc(organizations.name), asc(organizations.id));
 }
 
