@@ -18,6 +18,7 @@ const statusByCode: Record<CreditsErrorCode, number> = {
   HOLD_NOT_FOUND: 404,
   HOLD_CLOSED: 409,
   LOT_NOT_FOUND: 404,
+  CORRECTION_BELOW_ZERO: 409,
 };
 
 /**

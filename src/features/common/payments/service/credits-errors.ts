@@ -22,7 +22,8 @@ export type CreditsErrorCode =
   | 'MEMBER_CAP_EXCEEDED'
   | 'HOLD_NOT_FOUND'
   | 'HOLD_CLOSED'
-  | 'LOT_NOT_FOUND';
+  | 'LOT_NOT_FOUND'
+  | 'CORRECTION_BELOW_ZERO';
 
 export abstract class CreditsError extends AppError {
   abstract override readonly code: CreditsErrorCode;
@@ -219,5 +220,22 @@ export class LotNotFoundError extends CreditsError {
   constructor(readonly lotId: string) {
     super(`No credit lot "${lotId}" on this wallet`);
     this.name = 'LotNotFoundError';
+  }
+}
+
+/** A correction would take a bucket below zero: its spendable credits do not cover it. Nothing was written. */
+export class CorrectionBelowZeroError extends CreditsError {
+  readonly code = 'CORRECTION_BELOW_ZERO';
+  constructor(
+    readonly bucket: 'bonus' | 'purchased',
+    readonly required: number,
+    readonly available: number,
+  ) {
+    super(`Cannot take ${required} ${bucket} credits: only ${available} ${bucket} credits can be taken (held and expired credits cannot)`);
+    this.name = 'CorrectionBelowZeroError';
+  }
+
+  override get details() {
+    return { bucket: this.bucket, required: this.required, available: this.available };
   }
 }
