@@ -13,6 +13,9 @@ const currencySchema = z
   .transform((code) => code.toLowerCase())
   .refine(isKnownCurrency, { message: 'is not an ISO 4217 currency code (e.g. "usd", "eur")' });
 
+/** A feature key, as deductions and holds name it (`generation`, `export.pdf`). */
+export const FEATURE_KEY = /^[a-z0-9][a-z0-9_.:-]{0,63}$/;
+
 const positiveCredits = z
   .number()
   .int({ message: 'must be a whole number of credits' })
@@ -54,6 +57,18 @@ const creditsSchema = z
     holdExpiresAfterSeconds: z.number().int({ message: 'must be a whole number of seconds' }).min(1).max(24 * 60 * 60).default(900),
     /** Days after which bonus credits (the sign-up bonus, admin grants) lapse; omitted: never. */
     bonusExpiresAfterDays: z.number().int({ message: 'must be a whole number of days' }).min(1).max(36_500).optional(),
+    /**
+     * What credits are spent on: the `feature` key a deduction or hold names → the label people see
+     * (usage by feature on the credits page, exports). A key without a label is shown as itself.
+     */
+    features: z
+      .record(z.string(), z.string().trim().min(1, { message: 'must not be empty' }).max(80, { message: 'must be at most 80 characters' }))
+      .superRefine((features, ctx) => {
+        for (const key of Object.keys(features)) {
+          if (!FEATURE_KEY.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'must be a short lowercase key such as "generation"' });
+        }
+      })
+      .default({}),
     packages: z.array(creditPackageSchema),
   })
   .transform((credits, ctx) => {

@@ -25,6 +25,8 @@ export async function runGeneration(input: { userId: string; prompt: string; ide
     userId: input.userId,
     credits: GENERATION_COST,
     reason: 'Run generation',
+    // Usage by feature on the credits page groups by this key; its label is in billing.credits.features.
+    feature: 'generation',
     idempotencyKey: input.idempotencyKey,
   });
   return { output: executeGeneration(input.prompt), credits };

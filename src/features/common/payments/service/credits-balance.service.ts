@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt } from 'drizzle-orm';
 
 import {
   deductCreditsSchema,
@@ -124,21 +124,31 @@ export const transactionViewColumns = {
 
 /**
  * A user's ledger (or, with `organizationId`, the organisation's, for a member), newest first, a page
- * at a time (`limit` 1–100, default 20).
+ * at a time (`limit` 1–100, default 20), optionally only entries of some `types` and within
+ * [`from`, `to`). The filters are checked inside the wallet's history index, so a rare type among
+ * 100,000 entries costs a scan of the index, never of the table.
  */
 export async function listCreditTransactions(
   userId: string,
   options: ListTransactionsOptions & { organizationId?: string | null } = {},
 ): Promise<CreditTransactionPage> {
   const { organizationId, ...paging } = options;
-  const { limit, cursor } = parseCreditsInput(listTransactionsSchema, paging);
+  const { limit, cursor, types, from, to } = parseCreditsInput(listTransactionsSchema, paging);
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
   await assertCanReadWallet(db, wallet);
   const rows = await db
     .select(transactionViewColumns)
     .from(creditTransactions)
-    .where(and(eq(creditTransactions.walletId, wallet.walletId), cursor ? lt(creditTransactions.id, cursor) : undefined))
+    .where(
+      and(
+        eq(creditTransactions.walletId, wallet.walletId),
+        cursor ? lt(creditTransactions.id, cursor) : undefined,
+        types ? inArray(creditTransactions.type, types) : undefined,
+        from ? gte(creditTransactions.createdAt, from) : undefined,
+        to ? lt(creditTransactions.createdAt, to) : undefined,
+      ),
+    )
     .orderBy(desc(creditTransactions.id))
     .limit(limit + 1);
   const items = rows.slice(0, limit);

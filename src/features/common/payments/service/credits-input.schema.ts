@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 import { appConfig } from '@/config/app';
+import { FEATURE_KEY } from '@/config/app-config.schema';
 import { CreditsDisabledError, InvalidCreditsInputError } from '@/features/common/payments/service/credits-errors';
+import { creditTransactionType } from '@/shared/db/schema';
 
 /** The largest number of credits one call may move: balances are `bigint`, read as exact JS numbers. */
 export const MAX_CREDITS_PER_OPERATION = Number.MAX_SAFE_INTEGER;
@@ -35,7 +37,7 @@ const organizationId = z.uuid({ message: 'must be an organization id (a UUID)' }
 /** What the credits were spent on: a key of `billing.credits.features` in config, or any short slug. */
 const feature = z
   .string({ message: 'must be a string' })
-  .regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, { message: 'must be a short lowercase key such as "generation"' })
+  .regex(FEATURE_KEY, { message: 'must be a short lowercase key such as "generation"' })
   .optional();
 
 export const deductCreditsSchema = z.object({ userId, organizationId, credits, reason, idempotencyKey, metadata, feature });
@@ -98,9 +100,17 @@ export type SettleCreditHoldInput = z.input<typeof settleCreditHoldSchema>;
 export const releaseCreditHoldSchema = z.object({ userId, organizationId, holdId, reason: reason.optional() });
 export type ReleaseCreditHoldInput = z.input<typeof releaseCreditHoldSchema>;
 
+const instant = z.date({ message: 'must be a Date' }).refine((at) => !Number.isNaN(at.getTime()), { message: 'must be a valid date' });
+
 export const listTransactionsSchema = z.object({
   limit: z.number().int().min(1).max(100).default(20),
   cursor: z.number().int().positive().optional(),
+  /** Only entries of these types. */
+  types: z.array(z.enum(creditTransactionType.enumValues, { message: 'must be ledger entry types' })).min(1).max(creditTransactionType.enumValues.length).optional(),
+  /** Only entries from this time on. */
+  from: instant.optional(),
+  /** Only entries before this time (exclusive). */
+  to: instant.optional(),
 });
 export type ListTransactionsOptions = z.input<typeof listTransactionsSchema>;
 
