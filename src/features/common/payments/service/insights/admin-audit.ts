@@ -37,10 +37,17 @@ export interface AdminActionPage {
   nextCursor: number | null;
 }
 
+const id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .regex(/^[^\u0000-\u001f\u007f]+$/u, { message: 'must not contain control characters' });
+
 const listAdminActionsSchema = z.object({
-  adminId: z.string().trim().min(1).max(255).optional(),
+  adminId: id.optional(),
   /** Actions on this user's personal wallet. */
-  userId: z.string().trim().min(1).max(255).optional(),
+  userId: id.optional(),
   cursor: z.number().int().positive().optional(),
   limit: z.number().int().min(1).max(100).default(50),
 });

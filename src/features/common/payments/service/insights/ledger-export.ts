@@ -149,8 +149,8 @@ export async function exportCreditTransactions(
   userId: string,
   options: { organizationId?: string | null; types?: CreditTransactionType[]; from?: Date; to?: Date } = {},
 ): Promise<CsvExport> {
-  const { types, from, to } = parseCreditsInput(exportFiltersSchema, { types: options.types, from: options.from, to: options.to });
-  const wallet = walletOf({ userId, organizationId: options.organizationId });
+  const { types, from, to, organizationId } = parseCreditsInput(exportFiltersSchema.extend({ organizationId: z.uuid({ message: 'must be an organization id (a UUID)' }).nullish() }), options);
+  const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
   await assertCanReadWallet(db, wallet);
   return {
