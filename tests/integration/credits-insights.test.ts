@@ -269,8 +269,13 @@ describe(`the admin audit list on ${testDriver}`, () => {
     expect(await ledgerOf(user.id)).toHaveLength(5);
   });
 
-  it('refuses a cursor that is not a positive whole number', async () => {
-    await expect(listAdminActions({ cursor: -1 })).rejects.toBeInstanceOf(InvalidCreditsInputError);
-    await expect(listAdminActions({ limit: Number.NaN })).rejects.toBeInstanceOf(InvalidCreditsInputError);
+  it.each([
+    ['a negative cursor', { cursor: -1 }],
+    ['a NaN limit', { limit: Number.NaN }],
+    ['an admin id with NUL', { adminId: 'a\u0000b' }],
+    ['a huge user id', { userId: 'x'.repeat(10_000) }],
+    ['a user id that is an array', { userId: ['a'] }],
+  ])('refuses %s with a typed error', async (_label, options) => {
+    await expect(listAdminActions(options as never)).rejects.toBeInstanceOf(InvalidCreditsInputError);
   });
 });
