@@ -94,7 +94,7 @@ test('an admin revokes bonus credits after confirming, sees it in the audit list
   // More than the bonus bucket holds: refused before any confirmation.
   await page.getByLabel('Revoke bonus credits').check();
   await page.getByLabel('Credits', { exact: true }).fill('150');
-  await page.getByLabel('Reason for the correction').fill('Promo credits granted twice');
+  await page.getByLabel('Why this correction').fill('Promo credits granted twice');
   await page.getByRole('button', { name: 'Review correction' }).click();
   await expect(page.getByText('a correction never goes below zero')).toBeVisible();
   await expect(page.getByRole('dialog')).toHaveCount(0);

@@ -148,7 +148,7 @@ export function CorrectCreditsForm({ userId, userEmail, bonus, purchased }: Corr
           ) : null}
         </div>
         <div className="flex flex-col gap-2">
-          <Label htmlFor={`${id}-reason`}>Reason for the correction</Label>
+          <Label htmlFor={`${id}-reason`}>Why this correction</Label>
           <Textarea
             id={`${id}-reason`}
             placeholder="e.g. Promo credits granted twice by mistake"
