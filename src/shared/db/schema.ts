@@ -282,10 +282,10 @@ export const creditTransactions = pgTable(
     // A wallet's history, newest first. Type and time are key columns so that filtering by them is
     // checked inside the index, with no visit to the table for entries that do not match.
     index('credit_transactions_wallet_history_idx').on(entry.walletId, entry.id.desc(), entry.type, entry.createdAt),
-    // Usage (deductions and settled holds) by wallet, day and feature: an index-only scan.
-    index('credit_transactions_wallet_usage_idx')
-      .on(entry.walletId, entry.createdAt, entry.feature, entry.usedDelta)
-      .where(sql`${entry.usedDelta} > 0`),
+    // A wallet's entries by time: usage by day and feature is an index-only scan of the window (most
+    // entries are usage, so a partial index would save little), and the history's date filter is a
+    // range of it.
+    index('credit_transactions_wallet_time_idx').on(entry.walletId, entry.createdAt, entry.feature, entry.usedDelta),
     // Date ranges over the whole ledger (the books, exports): entries arrive in time order, so a
     // block-range index is tiny and nearly free to keep.
     index('credit_transactions_created_at_brin_idx').using('brin', entry.createdAt),

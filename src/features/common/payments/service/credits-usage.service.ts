@@ -8,9 +8,9 @@ import { creditTransactions } from '@/shared/db/schema';
 
 /*
  * Usage: the ledger entries that spent credits, i.e. with `used_delta > 0` — deductions and settled
- * holds (a settle inherits its hold's feature). The partial index `credit_transactions_wallet_usage_idx`
- * holds (wallet, time, feature, credits) for exactly those entries, so every query here is an
- * index-only scan of the wallet's usage in the window (plans in docs/benchmarks.md).
+ * holds (a settle inherits its hold's feature). The index `credit_transactions_wallet_time_idx` holds
+ * (wallet, time, feature, credits) for every entry, so every query here is an index-only scan of the
+ * wallet's entries in the window (plans in docs/benchmarks.md).
  */
 
 export interface DailyCreditsUsage {
@@ -77,7 +77,6 @@ export async function getCreditsUsageByFeature(
     .where(
       and(
         eq(creditTransactions.walletId, wallet.walletId),
-        // A literal, not a parameter, so the planner can prove the partial index's predicate.
         sql`${creditTransactions.usedDelta} > 0`,
         gte(creditTransactions.createdAt, start),
         lt(creditTransactions.createdAt, new Date(endOfToday)),
