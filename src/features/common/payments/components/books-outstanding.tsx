@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 
+import { appConfig } from '@/config/app';
 import type { BooksOutstanding } from '@/features/common/payments/service/insights/books';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/shared/components/ui/card';
 import { formatCount } from '@/shared/lib/format-count';
@@ -28,7 +29,7 @@ export function BooksOutstandingCards({ outstanding }: { outstanding: BooksOutst
   const revenue = outstanding.deferredRevenue;
   return (
     <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-      <Figure title="Deferred revenue" value={revenue.length ? revenue.map((r) => formatMoney(r.amountMinor, r.currency)).join(' + ') : formatMoney(0, 'usd')} testId="books-deferred-revenue">
+      <Figure title="Deferred revenue" value={revenue.length ? revenue.map((r) => formatMoney(r.amountMinor, r.currency)).join(' + ') : formatMoney(0, appConfig.billing.credits.currency)} testId="books-deferred-revenue">
         Outstanding purchased credits at the price they were bought for
       </Figure>
       <Figure title="Outstanding purchased credits" value={formatCount(outstanding.purchased)} testId="books-outstanding-purchased">

@@ -166,7 +166,7 @@ const adminHeader = [...userHeader.slice(0, -1), 'actor_id', 'wallet_id', 'strip
  * wallet, Stripe references and metadata. The caller authorises (the admin export routes).
  */
 export async function exportLedgerForAdmin(scope: LedgerExportScope): Promise<CsvExport> {
-  parseCreditsInput(exportFiltersSchema.extend({ walletId: z.string().min(1).max(300).optional() }), scope);
+  parseCreditsInput(exportFiltersSchema.extend({ walletId: z.string().min(1).max(300).regex(/^[^\u0000-\u001f\u007f]+$/u).optional() }), scope);
   const db = await getDb();
   return {
     header: adminHeader,
