@@ -21,6 +21,8 @@ function priceProblem(amount: number, currency: string): string {
   if (step === 10) return `${amount} cannot be charged in ${code}: Stripe takes ${code} amounts to two decimal places (the third must be 0)`;
   return `${amount} is not a whole number of ${code} minor units`;
 }
+/** A feature key, as deductions and holds name it (`generation`, `export.pdf`). */
+export const FEATURE_KEY = /^[a-z0-9][a-z0-9_.:-]{0,63}$/;
 
 const positiveCredits = z
   .number()
@@ -79,6 +81,18 @@ const creditsSchema = z
      * top-ups are on (Stripe's rule there: the equivalent of USD 0.50).
      */
     minimumCharge: z.number().positive({ message: 'must be greater than zero' }).optional(),
+    /**
+     * What credits are spent on: the `feature` key a deduction or hold names → the label people see
+     * (usage by feature on the credits page, exports). A key without a label is shown as itself.
+     */
+    features: z
+      .record(z.string(), z.string().trim().min(1, { message: 'must not be empty' }).max(80, { message: 'must be at most 80 characters' }))
+      .superRefine((features, ctx) => {
+        for (const key of Object.keys(features)) {
+          if (!FEATURE_KEY.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'must be a short lowercase key such as "generation"' });
+        }
+      })
+      .default({}),
     packages: z.array(creditPackageSchema),
   })
   .transform((credits, ctx) => {

@@ -15,6 +15,10 @@ const config = {
       initialBonusCredits: 100,
       maxManualCredits: 1_000_000,
       holdExpiresAfterSeconds: 900,
+      // What credits are spent on, as the `feature` key of a deduction names it → the label users see.
+      features: {
+        generation: 'Generation',
+      },
       packages: [
         {
           id: 'starter',

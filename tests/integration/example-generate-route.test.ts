@@ -110,7 +110,7 @@ describe('POST /api/examples/generate', () => {
     const request = { userId: user.id, idempotencyKey: 'generate:req-4', requestFingerprint: fingerprintRequest({ endpoint: 'generate', prompt: 'p' }) };
     await expect(
       respondOnce(request, async () => {
-        await deductCreditsBonusFirst({ userId: user.id, credits: 10, reason: 'Run generation', idempotencyKey: request.idempotencyKey, requestFingerprint: request.requestFingerprint });
+        await deductCreditsBonusFirst({ userId: user.id, credits: 10, reason: 'Run generation', feature: 'generation', idempotencyKey: request.idempotencyKey, requestFingerprint: request.requestFingerprint });
         throw new Error('model timed out');
       }),
     ).rejects.toThrow('model timed out');

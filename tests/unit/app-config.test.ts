@@ -114,6 +114,20 @@ describe('parseAppConfig', () => {
     ]);
   });
 
+  it('maps feature keys to labels, and has none by default', () => {
+    expect(parseAppConfig(configWith({})).billing.credits.features).toEqual({});
+    expect(parseAppConfig(configWith({ features: { generation: ' Image generation ' } })).billing.credits.features).toEqual({
+      generation: 'Image generation',
+    });
+  });
+
+  it('refuses a feature key deductions could not use, and an empty label', () => {
+    expect(problemsOf(configWith({ features: { 'Image Generation': 'Images' } }))).toEqual([
+      'billing.credits.features.Image Generation must be a short lowercase key such as "generation"',
+    ]);
+    expect(problemsOf(configWith({ features: { generation: '  ' } }))).toEqual(['billing.credits.features.generation must not be empty']);
+  });
+
   it('accepts the shipped configuration', () => {
     expect(appConfig.billing.credits.packages.map((p) => [p.id, p.amountMinor, p.creditsAmount])).toEqual([
       ['starter', 1000, 1000],

@@ -20,7 +20,13 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     ...(user.role === 'admin'
       ? [
           { href: '/dashboard/admin' as const, label: 'Admin', exact: true },
-          ...(creditsOn ? [{ href: '/dashboard/admin/credits' as const, label: 'Admin credits' }] : []),
+          ...(creditsOn
+            ? [
+                { href: '/dashboard/admin/credits' as const, label: 'Admin credits' },
+                { href: '/dashboard/admin/books' as const, label: 'Books' },
+                { href: '/dashboard/admin/audit' as const, label: 'Audit' },
+              ]
+            : []),
         ]
       : []),
   ];

@@ -158,7 +158,7 @@ export type OrganizationInvite = typeof organizationInvites.$inferSelect;
  * wallet, so the data can be distributed by wallet when one Postgres is not enough.
  *
  * One balance row per wallet, an append-only ledger, lots and holds. Every change is made by one of
- * the `credits_*` SQL functions (drizzle/0008_ledger_functions.sql), which lock the balance row,
+ * the `credits_*` SQL functions (drizzle/0009_ledger_functions.sql), which lock the balance row,
  * change the row, its lots and holds, and append the ledger entries in one transaction. The
  * invariant `credits:verify` proves: the row equals the sum of its entries, `purchased` and `bonus`
  * equal the credits left in the wallet's lots, and `held` equals its open holds.
@@ -286,8 +286,18 @@ export const creditTransactions = pgTable(
   },
   (entry) => [
     uniqueIndex('credit_transactions_wallet_idempotency_key_idx').on(entry.walletId, entry.idempotencyKey),
-    index('credit_transactions_wallet_id_id_idx').on(entry.walletId, entry.id.desc()),
-    index('credit_transactions_wallet_deductions_idx').on(entry.walletId, entry.createdAt).where(sql`${entry.type} = 'deduction'`),
+    // A wallet's history, newest first. Type and time are key columns so that filtering by them is
+    // checked inside the index, with no visit to the table for entries that do not match.
+    index('credit_transactions_wallet_history_idx').on(entry.walletId, entry.id.desc(), entry.type, entry.createdAt),
+    // A wallet's entries by time: usage by day and feature is an index-only scan of the window (most
+    // entries are usage, so a partial index would save little), and the history's date filter is a
+    // range of it.
+    index('credit_transactions_wallet_time_idx').on(entry.walletId, entry.createdAt, entry.feature, entry.usedDelta),
+    // Date ranges over the whole ledger (the books, exports): entries arrive in time order, so a
+    // block-range index is tiny and nearly free to keep.
+    index('credit_transactions_created_at_brin_idx').using('brin', entry.createdAt),
+    // The audit list: admins' changes are few among millions of entries.
+    index('credit_transactions_admin_actions_idx').on(entry.id.desc()).where(sql`${entry.actorType} = 'admin'`),
     index('credit_transactions_hold_id_idx').on(entry.holdId).where(sql`${entry.holdId} is not null`),
   ],
 );

@@ -1,6 +1,6 @@
 import 'server-only';
 
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 
 import { getDb } from '@/shared/db/client';
 import { users, type User } from '@/shared/db/schema';
@@ -20,4 +20,15 @@ export async function findUsersByIds(ids: readonly string[]): Promise<User[]> {
     .select()
     .from(users)
     .where(inArray(users.id, [...new Set(ids)]));
+}
+
+/** The user with this email (compared without case), or `null`. */
+export async function findUserByEmail(email: string): Promise<User | null> {
+  const db = await getDb();
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email})`)
+    .limit(1);
+  return user ?? null;
 }

@@ -39,6 +39,8 @@ export async function runGeneration(input: {
     userId: input.userId,
     credits: GENERATION_COST,
     reason: 'Run generation',
+    // Usage by feature on the credits page groups by this key; its label is in billing.credits.features.
+    feature: 'generation',
     idempotencyKey: input.idempotencyKey,
     requestFingerprint: input.requestFingerprint,
   });

@@ -1,12 +1,13 @@
 import type { Metadata, Route } from 'next';
 import Form from 'next/form';
 import Link from 'next/link';
-import { SearchIcon, UserIcon } from 'lucide-react';
+import { DownloadIcon, SearchIcon, UserIcon } from 'lucide-react';
 
 import { appConfig } from '@/config/app';
 import { findUserById, findUsersByIds } from '@/features/common/auth/find-users';
 import { listUsers } from '@/features/common/auth/list-users';
 import { requireAdmin } from '@/features/common/auth/session';
+import { CorrectCreditsForm } from '@/features/common/payments/components/correct-credits-form';
 import { CreditTransactionsTable } from '@/features/common/payments/components/credit-transactions-table';
 import { CreditsDisabledNotice } from '@/features/common/payments/components/credits-disabled-notice';
 import { CreditsStats } from '@/features/common/payments/components/credits-stats';
@@ -64,7 +65,7 @@ export default async function AdminCreditsPage({ searchParams }: PageProps<'/das
     <div className="flex flex-col gap-8">
       <div className="flex flex-col gap-1">
         <h1 className="text-2xl font-semibold tracking-tight">Credits admin</h1>
-        <p className="text-muted-foreground">Find a user, review their balance and history, and grant bonus credits.</p>
+        <p className="text-muted-foreground">Find a user, review their balance and history, grant bonus credits and correct mistakes.</p>
       </div>
 
       <PurchasesNeedingReview rows={underReview} />
@@ -167,6 +168,17 @@ async function SelectedUser({ user, query, cursor }: { user: User; query?: strin
             <GrantBonusCreditsForm key={user.id} userId={user.id} userEmail={email} />
           </CardContent>
         </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle asChild>
+              <h3>Correct credits</h3>
+            </CardTitle>
+            <CardDescription>Revoke bonus credits or correct purchased ones. Never below zero; held credits cannot be taken.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <CorrectCreditsForm key={user.id} userId={user.id} userEmail={email} bonus={balance.creditsBonus} purchased={balance.creditsPurchased} />
+          </CardContent>
+        </Card>
       </section>
       <Card className="lg:col-span-2">
         <CardHeader className="pb-2">
@@ -174,6 +186,12 @@ async function SelectedUser({ user, query, cursor }: { user: User; query?: strin
             <h2>Credit history</h2>
           </CardTitle>
           <CardDescription>Every change to this user’s balance, newest first.</CardDescription>
+          <Button asChild variant="outline" size="sm" className="mt-2 self-start">
+            <a href={`${PATH}/export?user=${encodeURIComponent(user.id)}`} download>
+              <DownloadIcon aria-hidden />
+              Export ledger as CSV
+            </a>
+          </Button>
         </CardHeader>
         <CardContent className="px-2 pb-2">
           <CreditTransactionsTable

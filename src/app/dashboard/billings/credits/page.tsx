@@ -2,14 +2,19 @@ import type { Metadata, Route } from 'next';
 
 import { appConfig } from '@/config/app';
 import { requireUser } from '@/features/common/auth/session';
+import { historySearch, parseHistoryFilters } from '@/features/common/payments/credit-history-filters';
+import { forecastCredits } from '@/features/common/payments/credits-forecast';
+import { CreditHistoryFilters } from '@/features/common/payments/components/credit-history-filters';
 import { CreditTransactionsTable } from '@/features/common/payments/components/credit-transactions-table';
 import { CreditsDisabledNotice } from '@/features/common/payments/components/credits-disabled-notice';
+import { CreditsFeatureUsageChart } from '@/features/common/payments/components/credits-feature-usage-chart';
+import { CreditsFeatureUsageTable } from '@/features/common/payments/components/credits-feature-usage-table';
+import { CreditsForecastNote } from '@/features/common/payments/components/credits-forecast';
 import { CreditsTopUpButton } from '@/features/common/payments/components/credits-top-up-button';
 import { CreditsTopUpOptions } from '@/features/common/payments/components/credits-top-up-options';
-import { CreditsUsageChart } from '@/features/common/payments/components/credits-usage-chart';
 import { MyCreditsStats } from '@/features/common/payments/components/my-credits-stats';
 import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
-import { getDailyCreditsUsage } from '@/features/common/payments/service/credits-usage.service';
+import { getCreditsUsageByFeature } from '@/features/common/payments/service/credits-usage.service';
 import { listPurchasesNeedingReview } from '@/features/common/payments/service/fulfilment';
 import { purchaseItemName } from '@/features/common/payments/credit-packages';
 import { Alert, AlertDescription, AlertTitle } from '@/shared/components/ui/alert';
@@ -35,12 +40,14 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
   }
 
   const cursor = parseCursor(params.cursor);
+  const history = parseHistoryFilters(params);
   const [balance, ledger, usage, underReview] = await Promise.all([
     getCreditsBalance(user.id),
-    listCreditTransactions(user.id, { cursor, limit: 20 }),
-    getDailyCreditsUsage(user.id),
+    listCreditTransactions(user.id, { cursor, limit: 20, ...history.query }),
+    getCreditsUsageByFeature(user.id),
     listPurchasesNeedingReview({ userId: user.id, limit: 5 }),
   ]);
+  const filtered = Boolean(history.filters.type || history.filters.from || history.filters.to);
 
   return (
     <div className="flex flex-col gap-8">
@@ -70,10 +77,11 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
             <CardTitle asChild>
               <h2>Usage</h2>
             </CardTitle>
-            <CardDescription>Credits used per day over the last 30 days.</CardDescription>
+            <CardDescription>Credits used per day and feature over the last 30 days.</CardDescription>
           </CardHeader>
-          <CardContent>
-            <CreditsUsageChart days={usage} />
+          <CardContent className="flex flex-col gap-4">
+            <CreditsForecastNote forecast={forecastCredits(balance.creditsBalance, usage.days)} />
+            <CreditsFeatureUsageChart report={usage} />
           </CardContent>
         </Card>
         <Card className="lg:col-span-2">
@@ -90,6 +98,18 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
       </div>
 
       <Card>
+        <CardHeader>
+          <CardTitle asChild>
+            <h2>Where your credits went</h2>
+          </CardTitle>
+          <CardDescription>Credits used per feature over the last 30 days.</CardDescription>
+        </CardHeader>
+        <CardContent className="px-2 pb-2 sm:px-2">
+          <CreditsFeatureUsageTable report={usage} />
+        </CardContent>
+      </Card>
+
+      <Card>
         <CardHeader className="pb-2">
           <CardTitle asChild>
             <h2>History</h2>
@@ -97,10 +117,17 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
           <CardDescription>Every change to your balance, newest first.</CardDescription>
         </CardHeader>
         <CardContent className="px-2 pb-2 sm:px-2">
+          <CreditHistoryFilters
+            action={PATH}
+            filters={history.filters}
+            problems={history.problems}
+            exportHref={`${PATH}/export${historySearch(history.filters)}`}
+          />
           <CreditTransactionsTable
             items={ledger.items}
-            olderHref={ledger.nextCursor ? (`${PATH}?cursor=${ledger.nextCursor}` as Route) : null}
-            newestHref={cursor ? PATH : null}
+            olderHref={ledger.nextCursor ? (`${PATH}${historySearch(history.filters, { cursor: ledger.nextCursor })}` as Route) : null}
+            newestHref={cursor ? (`${PATH}${historySearch(history.filters)}` as Route) : null}
+            emptyMessage={filtered ? 'No entries match these filters.' : undefined}
           />
         </CardContent>
       </Card>

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { validatedActionWithAdmin } from '@/features/common/auth/validated-action';
 import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
 import { creditPurchaseUnderReview } from '@/features/common/payments/service/fulfilment';
+import { correctCredits } from '@/features/common/payments/service/ledger/corrections';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 
 const grantBonusCreditsSchema = z.object({
@@ -47,3 +48,38 @@ export const creditReviewedPurchase = validatedActionWithAdmin(z.object({ purcha
   await creditPurchaseUnderReview(input.purchaseId, admin.id);
   return { purchaseId: input.purchaseId };
 });
+
+const correctUserCreditsSchema = z.object({
+  userId: z.string().trim().min(1, { message: 'choose a user' }),
+  bucket: z.enum(['bonus', 'purchased'], { message: 'choose bonus or purchased credits' }),
+  /** Signed: below zero takes credits away. */
+  credits: z
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .refine((credits) => credits !== 0, { message: 'must not be zero' })
+    .refine((credits) => Math.abs(credits) <= Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
+  reason: z
+    .string({ message: 'is required' })
+    .trim()
+    .min(1, { message: 'is required' })
+    .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` }),
+  /** One per confirmed correction, so a double submit or a retried request applies once. */
+  idempotencyKey: z.uuid(),
+});
+export type CorrectUserCreditsInput = z.input<typeof correctUserCreditsSchema>;
+
+/**
+ * Admins only: revokes bonus credits, or corrects purchased credits either way, as a `correction`
+ * entry with the admin as actor; never below zero (CORRECTION_BELOW_ZERO, nothing written). Anyone
+ * else gets FORBIDDEN (or UNAUTHENTICATED) and nothing is written.
+ */
+export const correctUserCredits = validatedActionWithAdmin(correctUserCreditsSchema, async (input, admin) =>
+  correctCredits({
+    userId: input.userId,
+    bucket: input.bucket,
+    credits: input.credits,
+    reason: input.reason,
+    adminId: admin.id,
+    idempotencyKey: `admin-correction:${input.idempotencyKey}`,
+  }),
+);

@@ -23,6 +23,7 @@ const statusByCode: Record<CreditsErrorCode, number> = {
   REQUEST_IN_PROGRESS: 409,
   RATE_LIMITED: 429,
   PURCHASE_NOT_UNDER_REVIEW: 409,
+  CORRECTION_BELOW_ZERO: 409,
 };
 
 /**

@@ -54,12 +54,21 @@ export interface CreditTransactionsTableProps {
   /** Links to the next (older) page and back to the first; leave out on the last or first page. */
   olderHref?: Route | null;
   newestHref?: Route | null;
+  /** What an empty first page says (filters that match nothing, say); "No credit activity yet." by default. */
+  emptyMessage?: string;
 }
 
 /** A user's ledger entries: what happened, why, by how much, and the balance it left. */
-export function CreditTransactionsTable({ items, showActor = false, actorNames = {}, olderHref, newestHref }: CreditTransactionsTableProps) {
+export function CreditTransactionsTable({
+  items,
+  showActor = false,
+  actorNames = {},
+  olderHref,
+  newestHref,
+  emptyMessage = 'No credit activity yet.',
+}: CreditTransactionsTableProps) {
   if (items.length === 0 && !newestHref) {
-    return <p className="px-6 py-10 text-center text-sm text-muted-foreground">No credit activity yet.</p>;
+    return <p className="px-6 py-10 text-center text-sm text-muted-foreground">{emptyMessage}</p>;
   }
   return (
     <div className="flex flex-col">

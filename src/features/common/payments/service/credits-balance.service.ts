@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt } from 'drizzle-orm';
 
 import { appConfig } from '@/config/app';
 import {
@@ -143,12 +143,14 @@ export const transactionViewColumns = {
 
 /**
  * A user's ledger (or, with `organizationId`, the organisation's, for a member), newest first, a page
- * at a time (`limit` 1–100, default 20).
+ * at a time (`limit` 1–100, default 20), optionally only entries of some `types` and within
+ * [`from`, `to`). The filters are checked inside the wallet's history index, so a rare type among
+ * 100,000 entries costs a scan of the index, never of the table.
  */
 export async function listCreditTransactions(input: string, options: ListTransactionsOptions = {}): Promise<CreditTransactionPage> {
   const {
     userId,
-    options: { limit, cursor, organizationId },
+    options: { limit, cursor, organizationId, types, from, to },
   } = parseCreditsInput(listTransactionsSchema, { userId: input, options });
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
@@ -156,7 +158,15 @@ export async function listCreditTransactions(input: string, options: ListTransac
   const rows = await db
     .select(transactionViewColumns)
     .from(creditTransactions)
-    .where(and(eq(creditTransactions.walletId, wallet.walletId), cursor ? lt(creditTransactions.id, cursor) : undefined))
+    .where(
+      and(
+        eq(creditTransactions.walletId, wallet.walletId),
+        cursor ? lt(creditTransactions.id, cursor) : undefined,
+        types ? inArray(creditTransactions.type, types) : undefined,
+        from ? gte(creditTransactions.createdAt, from) : undefined,
+        to ? lt(creditTransactions.createdAt, to) : undefined,
+      ),
+    )
     .orderBy(desc(creditTransactions.id))
     .limit(limit + 1);
   const items = rows.slice(0, limit);

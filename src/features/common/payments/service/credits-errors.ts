@@ -27,7 +27,8 @@ export type CreditsErrorCode =
   | 'INVALID_RETURN_URL'
   | 'REQUEST_IN_PROGRESS'
   | 'RATE_LIMITED'
-  | 'PURCHASE_NOT_UNDER_REVIEW';
+  | 'PURCHASE_NOT_UNDER_REVIEW'
+  | 'CORRECTION_BELOW_ZERO';
 
 export abstract class CreditsError extends AppError {
   abstract override readonly code: CreditsErrorCode;
@@ -297,5 +298,22 @@ export class PurchaseNotUnderReviewError extends CreditsError {
   constructor(readonly purchaseId: string) {
     super(`Purchase "${purchaseId}" is not held for review`);
     this.name = 'PurchaseNotUnderReviewError';
+  }
+}
+
+/** A correction would take a bucket below zero: its spendable credits do not cover it. Nothing was written. */
+export class CorrectionBelowZeroError extends CreditsError {
+  readonly code = 'CORRECTION_BELOW_ZERO';
+  constructor(
+    readonly bucket: 'bonus' | 'purchased',
+    readonly required: number,
+    readonly available: number,
+  ) {
+    super(`Cannot take ${required} ${bucket} credits: only ${available} ${bucket} credits can be taken (held and expired credits cannot)`);
+    this.name = 'CorrectionBelowZeroError';
+  }
+
+  override get details() {
+    return { bucket: this.bucket, required: this.required, available: this.available };
   }
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 import { appConfig } from '@/config/app';
+import { FEATURE_KEY } from '@/config/app-config.schema';
 import { CreditsDisabledError, InvalidCreditsInputError } from '@/features/common/payments/service/credits-errors';
+import { creditTransactionType } from '@/shared/db/schema';
 
 /** The largest number of credits one call may move: balances are `bigint`, read as exact JS numbers. */
 export const MAX_CREDITS_PER_OPERATION = Number.MAX_SAFE_INTEGER;
@@ -87,7 +89,7 @@ export const organizationIdSchema = organizationId;
 /** What the credits were spent on: a key of `billing.credits.features` in config, or any short slug. */
 const feature = z
   .string({ message: 'must be a string' })
-  .regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, { message: 'must be a short lowercase key such as "generation"' })
+  .regex(FEATURE_KEY, { message: 'must be a short lowercase key such as "generation"' })
   .optional();
 
 /**
@@ -178,12 +180,20 @@ export type ReleaseCreditHoldInput = z.input<typeof releaseCreditHoldSchema>;
 /** The user a read-only service is asked about. */
 export const userIdSchema = z.object({ userId });
 
-const listOptions = z.object({
+const instant = z.date({ message: 'must be a Date' }).refine((at) => !Number.isNaN(at.getTime()), { message: 'must be a valid date' });
+
+export const listOptionsSchema = z.object({
   limit: z.number().int().min(1).max(100).default(20),
   cursor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  /** Only entries of these types. */
+  types: z.array(z.enum(creditTransactionType.enumValues, { message: 'must be ledger entry types' })).min(1).max(creditTransactionType.enumValues.length).optional(),
+  /** Only entries from this time on. */
+  from: instant.optional(),
+  /** Only entries before this time (exclusive). */
+  to: instant.optional(),
 });
-export const listTransactionsSchema = z.object({ userId, options: listOptions.extend({ organizationId }).default({ limit: 20 }) });
-export type ListTransactionsOptions = z.input<typeof listOptions> & { organizationId?: string | null };
+export const listTransactionsSchema = z.object({ userId, options: listOptionsSchema.extend({ organizationId }).default({ limit: 20 }) });
+export type ListTransactionsOptions = z.input<typeof listOptionsSchema> & { organizationId?: string | null };
 
 /**
  * Validates a service's arguments, refusing everything while credits are switched off. Throws

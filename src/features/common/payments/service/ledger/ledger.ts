@@ -302,6 +302,15 @@ export const ledger = {
     select * from credits_release(${wallet.walletId}, ${holdId}::uuid, ${ctx.reason ?? null}, ${ctx.actorType}::credit_actor_type,
       ${ctx.actorId ?? null}, ${jsonb(ctx.metadata)})`,
 
+  /**
+   * An admin's correction of one bucket: `credits` < 0 takes them out of the bucket's spendable lots
+   * (refused, nothing written, unless the bucket covers it: never below zero), > 0 adds a lot of
+   * source `correction`. One `correction` entry with the admin as actor.
+   */
+  correct: (wallet: WalletRef, bucket: CreditBucket, credits: number, ctx: Omit<EntryContext, 'actorType' | 'feature'> & { actorId: string }) => sql`
+    select * from credits_correct(${wallet.walletId}, ${bucket}::credit_bucket, ${credits}::bigint, ${ctx.reason}, ${ctx.actorId},
+      ${ctx.idempotencyKey ?? null}, ${ctx.requestFingerprint ?? null}, ${jsonb(ctx.metadata)})`,
+
   endLot: (wallet: WalletRef, lotId: string, ctx: EntryContext) => sql`
     select * from credits_end_lot(${wallet.walletId}, ${lotId}::uuid, ${ctx.reason}, ${actor(ctx)})`,
 };
