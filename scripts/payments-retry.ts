@@ -1,4 +1,4 @@
-import { runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
+import { runJobs } from '@/features/common/payments/service/jobs/jobs';
 import { openConfiguredDatabase, setDatabase } from '@/shared/db/client';
 
 // `npm run payments:retry`: runs every pending payment side effect (callbacks, receipts) that failed
@@ -8,7 +8,7 @@ setDatabase(handle);
 try {
   let total = { done: 0, failed: 0 };
   for (;;) {
-    const batch = await runPaymentTasks();
+    const batch = await runJobs();
     total = { done: total.done + batch.done, failed: total.failed + batch.failed };
     if (batch.done === 0) break;
   }

@@ -122,7 +122,7 @@ async function rowCounts() {
     'payment_adjustments',
     'refund_failures',
     'credit_disputes',
-    'payment_tasks',
+    'jobs',
     'idempotent_requests',
     'wallets',
     'credit_lots',

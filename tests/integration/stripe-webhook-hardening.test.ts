@@ -49,7 +49,7 @@ async function rowCounts() {
   const result = await db.execute(sql`select
     (select count(*) from credit_transactions) as entries, (select count(*) from credit_balances) as balances,
     (select count(*) from payment_adjustments) as adjustments, (select count(*) from refund_failures) as failures,
-    (select count(*) from credit_disputes) as disputes, (select count(*) from payment_tasks) as tasks,
+    (select count(*) from credit_disputes) as disputes, (select count(*) from jobs) as tasks,
     (select count(*) from email_outbox) as emails,
     (select count(*) from credit_purchases where status <> 'pending') as settled`);
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { getCreditsBalance, deductCreditsBonusFirst } from '@/features/common/payments/service/credits-balance.service';
 import { onCreditsDisputed, onCreditsRefunded, onCreditsTopUp } from '@/features/common/payments/service/payment-callback.service';
-import { runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
+import { runJobs } from '@/features/common/payments/service/jobs/jobs';
 import { getDb } from '@/shared/db/client';
-import { creditDisputes, creditPurchases, paymentTasks } from '@/shared/db/schema';
+import { creditDisputes, creditPurchases, jobs } from '@/shared/db/schema';
 import { listOutboxEmails } from '@/shared/email/outbox';
 import { expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
 import { deliver, fixtureEvent, pendingPurchase } from '../helpers/stripe-events';
@@ -298,10 +298,10 @@ describe('after a purchase', () => {
       await db.execute(sql`alter table email_outbox_away rename to email_outbox`);
     }
     expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
-    const [task] = await db.select().from(paymentTasks).where(eq(paymentTasks.kind, 'top_up_receipt')).orderBy(sql`${paymentTasks.createdAt} desc`).limit(1);
+    const [task] = await db.select().from(jobs).where(eq(jobs.kind, 'top_up_receipt')).orderBy(sql`${jobs.createdAt} desc`).limit(1);
     expect(task).toMatchObject({ doneAt: null, attempts: 1, lastError: expect.stringContaining('email_outbox') });
 
-    await runPaymentTasks();
+    await runJobs();
     await deliver(p.completed());
     expect(await listOutboxEmails({ to: p.user.email! })).toHaveLength(1);
     expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);

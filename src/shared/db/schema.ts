@@ -561,36 +561,43 @@ export const creditDisputes = pgTable('credit_disputes', {
 });
 
 /*
- * Side effects of payment events (the integrator's callbacks, receipt emails). A task is written in
- * the same transaction as the change it reports, so it exists exactly when that change committed;
- * it runs after commit, at most once successfully (`done_at`), and a failure is kept for a retry by
- * a later delivery or `npm run payments:retry`, never undoing the credit.
+ * Background work: one table, one runner. A job is written in the same transaction as the change it
+ * follows from (a purchase credited, a balance that crossed its threshold, a lot about to expire), so
+ * it exists exactly when that change committed. The runner takes due jobs (`run_at` passed) after
+ * commit, each under a lease so two runners never run one at once, and marks them done only after
+ * they succeeded: each happens once in effect, and a failure is kept, with its error, for the next run
+ * (`npm run credits:jobs`, the cron route, or a later event about the same purchase). One job per
+ * kind and reference: enqueueing it twice is a no-op.
  */
 
-export const paymentTaskKind = pgEnum('payment_task_kind', ['top_up_callback', 'top_up_receipt', 'refund_callback', 'dispute_callback', 'review_callback']);
-export type PaymentTaskKind = (typeof paymentTaskKind.enumValues)[number];
+export const jobKind = pgEnum('job_kind', ['top_up_callback', 'top_up_receipt', 'refund_callback', 'dispute_callback', 'review_callback']);
+export type JobKind = (typeof jobKind.enumValues)[number];
 
-export const paymentTasks = pgTable(
-  'payment_tasks',
+export const jobs = pgTable(
+  'jobs',
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
-    kind: paymentTaskKind('kind').notNull(),
-    /** What the task reports on (a purchase id, a refund's ledger entry, a dispute id); one task per kind and reference. */
+    kind: jobKind('kind').notNull(),
+    /** What the job is about (a purchase id, a refund's ledger entry, a lot …); one job per kind and reference. */
     reference: text('reference').notNull(),
-    /** The purchase the event was about: any later event for it retries its failed tasks. */
+    /** The purchase it is about, if any: any later event for the purchase retries its failed jobs. */
     purchaseId: uuid('purchase_id').references(() => creditPurchases.id, { onDelete: 'cascade' }),
+    /** The wallet it is about, if any. */
+    walletId: text('wallet_id').references(() => wallets.id, { onDelete: 'cascade' }),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    /** Not before this time. */
+    runAt: timestamp('run_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
-    /** Held by a runner until this time; another runner may take the task after it. */
+    /** Held by a runner until this time; another runner may take the job after it. */
     lockedUntil: timestamp('locked_until', { mode: 'date', withTimezone: true }),
     doneAt: timestamp('done_at', { mode: 'date', withTimezone: true }),
     createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
   },
-  (task) => [
-    uniqueIndex('payment_tasks_kind_reference_idx').on(task.kind, task.reference),
-    index('payment_tasks_pending_idx').on(task.createdAt).where(sql`${task.doneAt} is null`),
-    index('payment_tasks_pending_purchase_idx').on(task.purchaseId).where(sql`${task.doneAt} is null`),
+  (job) => [
+    uniqueIndex('jobs_kind_reference_idx').on(job.kind, job.reference),
+    index('jobs_due_idx').on(job.runAt).where(sql`${job.doneAt} is null`),
+    index('jobs_pending_purchase_idx').on(job.purchaseId).where(sql`${job.doneAt} is null`),
   ],
 );
-export type PaymentTask = typeof paymentTasks.$inferSelect;
+export type Job = typeof jobs.$inferSelect;

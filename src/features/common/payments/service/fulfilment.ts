@@ -6,7 +6,7 @@ import { PurchaseNotUnderReviewError } from '@/features/common/payments/service/
 import { parseServiceInput, SYSTEM_KEY_PREFIX, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { ledger, runLedger, type WalletRef } from '@/features/common/payments/service/ledger/ledger';
 import type { CreditsPurchaseReviewPayload, CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
-import { enqueuePaymentTask, runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
+import { enqueueJob, runJobs } from '@/features/common/payments/service/jobs/jobs';
 import { disputePayload, lockPayment, settleGivenBack } from '@/features/common/payments/service/refunds';
 import type { CheckoutSessionEvent } from '@/features/common/payments/service/stripe-event-schemas';
 import { getDb, type Transaction } from '@/shared/db/client';
@@ -91,7 +91,7 @@ async function creditPaidPurchase(
   if (purchase.stripePaymentIntentId) await settleGivenBack(tx, purchase, purchase.stripePaymentIntentId, source.eventId);
   const disputes = await tx.select().from(creditDisputes).where(eq(creditDisputes.purchaseId, purchase.id));
   for (const dispute of disputes) {
-    await enqueuePaymentTask(tx, { kind: 'dispute_callback', reference: dispute.id, purchaseId: purchase.id, payload: disputePayload(purchase, dispute) });
+    await enqueueJob(tx, { kind: 'dispute_callback', reference: dispute.id, purchaseId: purchase.id, payload: disputePayload(purchase, dispute) });
   }
 
   const [user] = purchase.userId ? await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId)) : [];
@@ -109,8 +109,8 @@ async function creditPaidPurchase(
     checkoutSessionId: sessionId,
     creditsBalance: credited.available!,
   };
-  await enqueuePaymentTask(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload });
-  await enqueuePaymentTask(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload });
+  await enqueueJob(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload });
+  await enqueueJob(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload });
 }
 
 /**
@@ -146,7 +146,7 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
         .where(eq(creditPurchases.id, purchase.id))
         .returning();
       console.warn(`[payments] checkout ${session.id}: purchase ${purchase.id} held for review, nothing credited: ${problem}`);
-      await enqueuePaymentTask(tx, { kind: 'review_callback', reference: purchase.id, purchaseId: purchase.id, payload: reviewPayload(held!) });
+      await enqueueJob(tx, { kind: 'review_callback', reference: purchase.id, purchaseId: purchase.id, payload: reviewPayload(held!) });
       return { outcome: 'held_for_review', purchaseId: purchase.id };
     }
     const [paid] = await tx
@@ -158,7 +158,7 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
     return { outcome: 'fulfilled', purchaseId: purchase.id };
   });
 
-  if (outcome.purchaseId) await runPaymentTasks({ purchaseId: outcome.purchaseId });
+  if (outcome.purchaseId) await runJobs({ purchaseId: outcome.purchaseId });
   return outcome.outcome;
 }
 
@@ -200,7 +200,7 @@ export async function creditPurchaseUnderReview(purchase: string, admin: string)
     if (!paid) throw new PurchaseNotUnderReviewError(purchaseId);
     await creditPaidPurchase(tx, paid, { eventId: null, actor: { type: 'admin', id: adminId } });
   });
-  await runPaymentTasks({ purchaseId });
+  await runJobs({ purchaseId });
 }
 
 /**

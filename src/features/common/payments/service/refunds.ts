@@ -4,7 +4,7 @@ import Stripe from 'stripe';
 import { purchaseWallet } from '@/features/common/payments/service/fulfilment';
 import { ledger, runLedger } from '@/features/common/payments/service/ledger/ledger';
 import type { CreditsDisputePayload, CreditsRefundPayload } from '@/features/common/payments/service/payment-callback.service';
-import { enqueuePaymentTask, runPaymentTasks } from '@/features/common/payments/service/payment-tasks';
+import { enqueueJob, runJobs } from '@/features/common/payments/service/jobs/jobs';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import type { ChargeEvent, DisputeEvent, RefundEvent } from '@/features/common/payments/service/stripe-event-schemas';
 import { getDb, type Transaction } from '@/shared/db/client';
@@ -136,7 +136,7 @@ export async function settleGivenBack(tx: Transaction, purchase: CreditPurchase,
       amountRefundedMinor: givenBack,
       currency: purchase.currency,
     };
-    await enqueuePaymentTask(tx, { kind: 'refund_callback', reference: `refund:${reversed.entry!.id}`, purchaseId: purchase.id, payload });
+    await enqueueJob(tx, { kind: 'refund_callback', reference: `refund:${reversed.entry!.id}`, purchaseId: purchase.id, payload });
     return 'reversed';
   }
 
@@ -197,7 +197,7 @@ async function applyToPayment(
     if (purchase.status !== 'paid') return { outcome: 'recorded_before_fulfilment' };
     return { outcome: await settleGivenBack(tx, purchase, paymentIntentId, eventId), purchaseId: purchase.id };
   });
-  if (result.purchaseId) await runPaymentTasks({ purchaseId: result.purchaseId });
+  if (result.purchaseId) await runJobs({ purchaseId: result.purchaseId });
   return result.outcome;
 }
 
@@ -280,7 +280,7 @@ export function recordDispute(dispute: DisputeEvent, source: EventSource): Promi
       });
     if (purchase.status === 'paid') {
       const payload = disputePayload(purchase, { id: dispute.id, amountMinor: dispute.amount, reason: dispute.reason, status: dispute.status });
-      await enqueuePaymentTask(tx, { kind: 'dispute_callback', reference: dispute.id, purchaseId: purchase.id, payload });
+      await enqueueJob(tx, { kind: 'dispute_callback', reference: dispute.id, purchaseId: purchase.id, payload });
     }
   });
 }
