@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import { deductCreditsBonusFirst, getCreditsBalance } from '@/features/common/payments/service/credits-balance.service';
+import { getCreditsBalance, withCredits } from '@/features/common/payments/service/credits-balance.service';
 import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 import { handleGenerateRequest } from '@/features/examples/generation/generate-handler';
@@ -26,14 +26,28 @@ async function userWithBonus(bonus: number) {
 }
 
 describe('POST /api/examples/generate', () => {
-  it('charges 10 credits, then does the work', async () => {
+  it('reserves 10 credits, does the work, then charges them', async () => {
     const user = await userWithBonus(25);
     const response = await generate({ prompt: 'a red fox' }, { userId: user.id });
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body.output).toContain('a red fox');
-    expect(body.credits).toMatchObject({ creditsBalance: 15, deductedFromBonus: 10 });
+    expect(body.credits).toMatchObject({ creditsBalance: 15, creditsCharged: 10, creditsHeld: 0 });
     expect((await getCreditsBalance(user.id)).creditsUsed).toBe(10);
+    expect((await ledgerOf(user.id)).map((e) => [e.type, e.feature])).toEqual([
+      ['grant', null],
+      ['hold', 'generation'],
+      ['hold_settled', 'generation'],
+    ]);
+  });
+
+  it('costs nothing when the generation fails: 502, and the reservation is released', async () => {
+    const user = await userWithBonus(25);
+    const response = await generate({ prompt: '/fail please' }, { userId: user.id });
+    expect(response.status).toBe(502);
+    expect((await response.json()).error.code).toBe('GENERATION_FAILED');
+    expect(await getCreditsBalance(user.id)).toMatchObject({ creditsBalance: 25, creditsHeld: 0, creditsUsed: 0 });
+    expect((await ledgerOf(user.id)).map((e) => e.type)).toEqual(['grant', 'hold', 'hold_released']);
   });
 
   it('answers 402 naming required and available credits when the user cannot pay, and charges nothing', async () => {
@@ -84,7 +98,8 @@ describe('POST /api/examples/generate', () => {
     }
     expect(outputs.every((body) => body.error.code === 'IDEMPOTENCY_CONFLICT' && !('output' in body))).toBe(true);
     expect((await getCreditsBalance(user.id)).creditsBalance).toBe(90);
-    expect(await ledgerOf(user.id)).toHaveLength(2);
+    // The grant, then the one generation's reservation and its charge: the refused requests wrote nothing.
+    expect(await ledgerOf(user.id)).toHaveLength(3);
   });
 
   it('answers 409 REQUEST_IN_PROGRESS with Retry-After while the first request with the key still runs', async () => {
@@ -105,15 +120,17 @@ describe('POST /api/examples/generate', () => {
     expect(await first).toEqual({ status: 200, body: { done: true }, replayed: false });
   });
 
-  it('lets a retry do the work when the first request failed after its charge, without charging again', async () => {
+  it('lets a retry do the work when the first attempt failed, charging once in all (the failure cost nothing)', async () => {
     const user = await userWithBonus(100);
     const request = { userId: user.id, idempotencyKey: 'generate:req-4', requestFingerprint: fingerprintRequest({ endpoint: 'generate', prompt: 'p' }) };
     await expect(
-      respondOnce(request, async () => {
-        await deductCreditsBonusFirst({ userId: user.id, credits: 10, reason: 'Run generation', feature: 'generation', idempotencyKey: request.idempotencyKey, requestFingerprint: request.requestFingerprint });
-        throw new Error('model timed out');
-      }),
+      respondOnce(request, async () =>
+        withCredits({ userId: user.id, credits: 10, reason: 'Run generation', feature: 'generation' }, async () => {
+          throw new Error('model timed out');
+        }).then(() => ({ status: 200, body: {} })),
+      ),
     ).rejects.toThrow('model timed out');
+    expect((await getCreditsBalance(user.id)).creditsBalance).toBe(100);
 
     const retry = await generate({ prompt: 'p' }, { userId: user.id, headers: { 'idempotency-key': 'req-4' } });
     expect(retry.status).toBe(200);

@@ -26,6 +26,7 @@ import { creditPurchaseUnderReview } from '@/features/common/payments/service/fu
 import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
 import { addCreditsDirectly, createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
 import { handleGenerateRequest } from '@/features/examples/generation/generate-handler';
+import { handleStreamRequest } from '@/features/examples/streaming/stream-answer';
 import { getDb } from '@/shared/db/client';
 import { createUser } from '../helpers/factories';
 import { deliver, fixtureEvent, pendingPurchase } from '../helpers/stripe-events';
@@ -503,6 +504,21 @@ describe('routes', () => {
     call: (body) =>
       handleGenerateRequest(
         new Request('http://localhost:3000/api/examples/generate', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: typeof body === 'string' ? body : (JSON.stringify(body, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)) ?? ''),
+        }),
+        user.id,
+      ),
+    fields: { '': [], prompt: [...JSON_TEXT_OK, 'Date'] },
+  });
+
+  fuzz({
+    name: 'POST /api/examples/stream',
+    base: { prompt: 'tides' },
+    call: (body) =>
+      handleStreamRequest(
+        new Request('http://localhost:3000/api/examples/stream', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: typeof body === 'string' ? body : (JSON.stringify(body, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)) ?? ''),

@@ -5,6 +5,8 @@ import { requireUser } from '@/features/common/auth/session';
 import { CreditsQuickAccess } from '@/features/common/payments/components/credits-quick-access';
 import { RunGenerationDemo } from '@/features/examples/generation/components/run-generation-demo';
 import { GENERATION_COST } from '@/features/examples/generation/run-generation';
+import { StreamAnswerDemo } from '@/features/examples/streaming/components/stream-answer-demo';
+import { STREAM_MAX_CREDITS } from '@/features/examples/streaming/stream-answer';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/shared/components/ui/card';
 
 export const metadata: Metadata = { title: 'Dashboard' };
@@ -36,13 +38,27 @@ export default async function DashboardPage() {
                 <h2>Try it: a paid request</h2>
               </CardTitle>
               <CardDescription>
-                Each run calls <code className="rounded bg-muted px-1 py-0.5 text-xs">POST /api/examples/generate</code>, which charges{' '}
-                {GENERATION_COST} credits with <code className="rounded bg-muted px-1 py-0.5 text-xs">deductCreditsBonusFirst</code> before doing the
-                work.
+                Each run calls <code className="rounded bg-muted px-1 py-0.5 text-xs">POST /api/examples/generate</code>, which reserves {GENERATION_COST}{' '}
+                credits with <code className="rounded bg-muted px-1 py-0.5 text-xs">withCredits</code> and charges them only when the work succeeds (start a
+                prompt with <code className="rounded bg-muted px-1 py-0.5 text-xs">/fail</code> to see a failure cost nothing).
               </CardDescription>
             </CardHeader>
             <CardContent>
               <RunGenerationDemo cost={GENERATION_COST} />
+            </CardContent>
+          </Card>
+          <Card className="lg:col-start-2">
+            <CardHeader>
+              <CardTitle asChild>
+                <h2>Try it: charged by the real size</h2>
+              </CardTitle>
+              <CardDescription>
+                <code className="rounded bg-muted px-1 py-0.5 text-xs">POST /api/examples/stream</code> reserves {STREAM_MAX_CREDITS} credits, streams the
+                answer, then charges one credit per word delivered and gives back the rest, as you would for an LLM&apos;s tokens.
+              </CardDescription>
+            </CardHeader>
+            <CardContent>
+              <StreamAnswerDemo maxCredits={STREAM_MAX_CREDITS} />
             </CardContent>
           </Card>
         </div>

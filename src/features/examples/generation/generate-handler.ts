@@ -2,11 +2,12 @@ import { appConfig } from '@/config/app';
 import { creditsErrorResponse } from '@/features/common/payments/api/credits-error-response';
 import { RateLimitedError } from '@/features/common/payments/service/credits-errors';
 import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
-import { generationRequestSchema, runGeneration } from '@/features/examples/generation/run-generation';
+import { GenerationFailedError, generationRequestSchema, runGeneration } from '@/features/examples/generation/run-generation';
 import { consumeRateLimit } from '@/shared/lib/rate-limit';
 
 /**
- * POST { prompt } → 200 { id, output, credits } after charging the signed-in user.
+ * POST { prompt } → 200 { id, output, credits } after charging the signed-in user — only when the
+ * generation succeeded: a failed one answers 502 `GENERATION_FAILED` and costs nothing.
  * 401 signed out · 400 bad body · 402 { error: { required, available } } when credits run short ·
  * 429 with `Retry-After` past `rateLimits.paidRequestPerUser`.
  *
@@ -32,10 +33,11 @@ export async function handleGenerateRequest(request: Request, userId: string | n
     const requestFingerprint = fingerprintRequest({ endpoint: 'generate', ...parsed.data });
     const { status, body, replayed } = await respondOnce({ userId, idempotencyKey, requestFingerprint }, async () => ({
       status: 200,
-      body: await runGeneration({ userId, prompt: parsed.data.prompt, idempotencyKey, requestFingerprint }),
+      body: await runGeneration({ userId, prompt: parsed.data.prompt }),
     }));
     return Response.json(body, { status, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} });
   } catch (error) {
+    if (error instanceof GenerationFailedError) return Response.json({ error: { code: error.code, message: error.message } }, { status: 502 });
     const response = creditsErrorResponse(error);
     if (response) return response;
     throw error;

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import { z } from 'zod';
 
-import { deductCreditsBonusFirst, type DeductCreditsResult } from '@/features/common/payments/service/credits-balance.service';
+import { withCredits, type CreditHoldSettlement } from '@/features/common/payments/service/credits-balance.service';
 import { storableString } from '@/features/common/payments/service/credits-input.schema';
+import { AppError } from '@/shared/lib/app-error';
 
 /** What one generation costs. */
 export const GENERATION_COST = 10;
@@ -20,35 +21,39 @@ export interface GenerationResult {
   /** This generation's id: a replayed response carries the first one's. */
   id: string;
   output: string;
-  credits: DeductCreditsResult;
+  /** What was charged and the balances after it. */
+  credits: CreditHoldSettlement;
+}
+
+/** The model failed (here: a prompt starting with "/fail", to show it). Nothing was charged. */
+export class GenerationFailedError extends AppError {
+  readonly code = 'GENERATION_FAILED';
+  constructor() {
+    super('The generation failed; nothing was charged. Try again.');
+    this.name = 'GenerationFailedError';
+  }
 }
 
 /**
- * The reference's paid-endpoint example: charge first, then do the work. The deduction throws
- * `InsufficientCreditsError` before any work starts. With an `idempotencyKey` the charge happens
- * once, and `requestFingerprint` (of the whole request) makes the key unusable for another request;
- * the handler stores the response, so a retry does not run the work again either.
+ * The reference's paid-endpoint example, charged only when the work succeeds: `withCredits`
+ * reserves the cost first (`InsufficientCreditsError` before any work starts), runs the work, and
+ * settles the charge when it returns — or releases the reservation when it throws, so a failed
+ * generation costs nothing. The route stores the response under the request's idempotency key
+ * (`respondOnce`), so a retry gets the first response instead of running, and paying for, the work
+ * again.
  */
-export async function runGeneration(input: {
-  userId: string;
-  prompt: string;
-  idempotencyKey?: string;
-  requestFingerprint?: string;
-}): Promise<GenerationResult> {
-  const credits = await deductCreditsBonusFirst({
-    userId: input.userId,
-    credits: GENERATION_COST,
-    reason: 'Run generation',
+export async function runGeneration(input: { userId: string; prompt: string }): Promise<GenerationResult> {
+  const { result, settlement } = await withCredits(
     // Usage by feature on the credits page groups by this key; its label is in billing.credits.features.
-    feature: 'generation',
-    idempotencyKey: input.idempotencyKey,
-    requestFingerprint: input.requestFingerprint,
-  });
-  return { id: randomUUID(), output: executeGeneration(input.prompt), credits };
+    { userId: input.userId, credits: GENERATION_COST, reason: 'Run generation', feature: 'generation' },
+    async () => executeGeneration(input.prompt),
+  );
+  return { id: randomUUID(), output: result, credits: settlement };
 }
 
 // Stands in for the paid work your product does (a model call, a render …).
 function executeGeneration(prompt: string): string {
+  if (prompt.startsWith('/fail')) throw new GenerationFailedError();
   const words = prompt.split(/\s+/).filter(Boolean);
   return `Generated from “${prompt}”: ${words.length} word${words.length === 1 ? '' : 's'}, ${prompt.length} characters.`;
 }
