@@ -73,6 +73,10 @@ const creditsSchema = z
     batchDeductions: z.boolean().default(true),
     /** How long a hold stays open unless settled or released first (at most 24 hours). */
     holdExpiresAfterSeconds: z.number().int({ message: 'must be a whole number of seconds' }).min(1).max(24 * 60 * 60).default(900),
+    /** How many days before a lot of credits expires its owner is reminded (0: no reminders). */
+    expiryReminderDays: z.number().int({ message: 'must be a whole number of days' }).min(0).max(365).default(7),
+    /** Lots with fewer credits left than this expire without a reminder. */
+    expiryReminderMinCredits: z.number().int({ message: 'must be a whole number of credits' }).min(1).max(Number.MAX_SAFE_INTEGER).default(1),
     /** Days after which bonus credits (the sign-up bonus, admin grants) lapse; omitted: never. */
     bonusExpiresAfterDays: z.number().int({ message: 'must be a whole number of days' }).min(1).max(36_500).optional(),
     /**

@@ -570,7 +570,15 @@ export const creditDisputes = pgTable('credit_disputes', {
  * kind and reference: enqueueing it twice is a no-op.
  */
 
-export const jobKind = pgEnum('job_kind', ['top_up_callback', 'top_up_receipt', 'refund_callback', 'dispute_callback', 'review_callback']);
+export const jobKind = pgEnum('job_kind', [
+  'top_up_callback',
+  'top_up_receipt',
+  'refund_callback',
+  'dispute_callback',
+  'review_callback',
+  'expiry_reminder',
+  'expiring_callback',
+]);
 export type JobKind = (typeof jobKind.enumValues)[number];
 
 export const jobs = pgTable(

@@ -93,3 +93,23 @@ export async function onCreditsDisputed(payload: CreditsDisputePayload): Promise
 export async function onCreditsPurchaseNeedsReview(payload: CreditsPurchaseReviewPayload): Promise<void> {
   console.warn('[credits] purchase needs review', payload);
 }
+
+export interface CreditsExpiringPayload {
+  /** The user whose own credits expire, or null for an organisation's. */
+  userId: string | null;
+  /** The organisation whose credits expire, or null for a user's own. */
+  organizationId: string | null;
+  lotId: string;
+  bucket: 'bonus' | 'purchased';
+  /** Credits still left in the lot when the reminder went out. */
+  credits: number;
+  expiresAt: string;
+}
+
+/**
+ * Called once per lot of credits, `billing.credits.expiryReminderDays` before it expires, while at
+ * least `expiryReminderMinCredits` are left in it (the reminder email goes out at the same time).
+ */
+export async function onCreditsExpiring(payload: CreditsExpiringPayload): Promise<void> {
+  console.info('[credits] credits expiring', payload);
+}

@@ -1,9 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 
 import { appConfig } from '@/config/app';
 import { env } from '@/config/env';
 import {
   onCreditsDisputed,
+  onCreditsExpiring,
+  type CreditsExpiringPayload,
   onCreditsPurchaseNeedsReview,
   onCreditsRefunded,
   onCreditsTopUp,
@@ -13,7 +15,8 @@ import {
   type CreditsTopUpPayload,
 } from '@/features/common/payments/service/payment-callback.service';
 import { getDb } from '@/shared/db/client';
-import { organizations, type Job } from '@/shared/db/schema';
+import { creditLots, organizationMembers, organizations, users, wallets, type Job } from '@/shared/db/schema';
+import { CreditsExpiringEmail } from '@/shared/emails/credits-expiring';
 import { sendEmail } from '@/shared/email/send-email';
 import { CreditsTopUpEmail } from '@/shared/emails/credits-top-up';
 import { formatCount } from '@/shared/lib/format-count';
@@ -28,6 +31,70 @@ async function receiptRecipients(payload: CreditsTopUpPayload): Promise<string[]
     if (billing && !recipients.includes(billing)) recipients.push(billing);
   }
   return recipients;
+}
+
+const expiryDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/**
+ * A lot is about to expire: email its owner (a user; for an organisation its billing address, else
+ * its owners) or call `onCreditsExpiring`. Nothing is sent when the lot has been spent or ended since
+ * the reminder was queued; the amount is what is left now.
+ */
+async function remindOfExpiry(job: Job): Promise<void> {
+  const queued = job.payload as { lotId: string; walletId: string };
+  const db = await getDb();
+  const [lot] = await db
+    .select({ bucket: creditLots.bucket, creditsLeft: creditLots.creditsLeft, expiresAt: creditLots.expiresAt, userId: wallets.userId, organizationId: wallets.organizationId })
+    .from(creditLots)
+    .innerJoin(wallets, eq(wallets.id, creditLots.walletId))
+    .where(eq(creditLots.id, queued.lotId));
+  if (!lot?.expiresAt || lot.creditsLeft <= 0 || lot.expiresAt.getTime() <= Date.now()) return;
+
+  if (job.kind === 'expiring_callback') {
+    const payload: CreditsExpiringPayload = {
+      userId: lot.userId,
+      organizationId: lot.organizationId,
+      lotId: queued.lotId,
+      bucket: lot.bucket,
+      credits: lot.creditsLeft,
+      expiresAt: lot.expiresAt.toISOString(),
+    };
+    return onCreditsExpiring(payload);
+  }
+
+  let recipients: { email: string; name: string | null }[] = [];
+  let organizationName: string | null = null;
+  if (lot.organizationId) {
+    const [organization] = await db.select().from(organizations).where(eq(organizations.id, lot.organizationId));
+    organizationName = organization?.name ?? null;
+    recipients = organization?.billingEmail
+      ? [{ email: organization.billingEmail, name: null }]
+      : (
+          await db
+            .select({ email: users.email, name: users.name })
+            .from(organizationMembers)
+            .innerJoin(users, eq(users.id, organizationMembers.userId))
+            .where(and(eq(organizationMembers.organizationId, lot.organizationId), eq(organizationMembers.role, 'owner')))
+        ).flatMap((owner) => (owner.email ? [{ email: owner.email, name: owner.name }] : []));
+  } else if (lot.userId) {
+    const [user] = await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, lot.userId));
+    if (user?.email) recipients = [{ email: user.email, name: user.name }];
+  }
+  for (const recipient of recipients) {
+    await sendEmail({
+      to: recipient.email,
+      subject: `${formatCount(lot.creditsLeft)} credits expire on ${expiryDate.format(lot.expiresAt)}`,
+      react: CreditsExpiringEmail({
+        appName: appConfig.name,
+        name: recipient.name,
+        credits: lot.creditsLeft,
+        bucket: lot.bucket,
+        expiresOn: expiryDate.format(lot.expiresAt),
+        organizationName,
+        creditsUrl: new URL('/dashboard/billings/credits', env.APP_URL).toString(),
+      }),
+    });
+  }
 }
 
 /** Does one job's work. Throws to have it retried later. */
@@ -60,6 +127,9 @@ export async function performJob(job: Job): Promise<void> {
       return onCreditsDisputed(job.payload as unknown as CreditsDisputePayload);
     case 'review_callback':
       return onCreditsPurchaseNeedsReview(job.payload as unknown as CreditsPurchaseReviewPayload);
+    case 'expiry_reminder':
+    case 'expiring_callback':
+      return remindOfExpiry(job);
     default: {
       const unreachable: never = job.kind;
       throw new Error(`Unknown job ${String(unreachable)}`);
