@@ -38,7 +38,7 @@ export const e2eEnv = {
   PAYMENTS_SIMULATOR: 'true',
   STRIPE_SECRET_KEY: '',
   STRIPE_WEBHOOK_SECRET: 'whsec_e2e_simulator',
-  ADMIN_EMAILS: 'admin@example.com',
+  ADMIN_EMAILS: 'admin@example.com,insights-admin@example.com',
   NEXT_TELEMETRY_DISABLED: '1',
 };
 
@@ -82,7 +82,7 @@ export default defineConfig({
       url: `${baseURL}/`,
       env: e2eEnv,
       reuseExistingServer: Boolean(process.env.E2E_REUSE_SERVER),
-      timeout: 180_000,
+      timeout: 600_000,
       stdout: 'pipe',
     },
   ],

@@ -51,8 +51,10 @@ test('a user sees where their credits went, how long they last, filters the hist
   const filteredDownload = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Export these as CSV' }).click();
   const usageRows = await csvRows(await filteredDownload);
-  expect(usageRows.map((row) => [row.type, row.reason, row.credits, row.feature_label])).toEqual(
-    Array(3).fill(['deduction', 'Run generation', '-10', 'Generation']),
+  // The export is the raw ledger: each generation is a hold of 10 and its settlement, which returns
+  // nothing to the balance (credits 0) and records the 10 as used.
+  expect(usageRows.map((row) => [row.type, row.reason, row.credits, row.used_delta, row.feature_label])).toEqual(
+    Array(3).fill(['hold_settled', 'Run generation', '0', '10', 'Generation']),
   );
 
   await page.getByLabel('Kind').selectOption({ label: 'Refunds' });
@@ -74,9 +76,12 @@ test('a user sees where their credits went, how long they last, filters the hist
   const rows = await csvRows(download);
   expect(rows.map((row) => [row.type, row.balance_after])).toEqual([
     ['signup_bonus', '100'],
-    ['deduction', '90'],
-    ['deduction', '80'],
-    ['deduction', '70'],
+    ['hold', '90'],
+    ['hold_settled', '90'],
+    ['hold', '80'],
+    ['hold_settled', '80'],
+    ['hold', '70'],
+    ['hold_settled', '70'],
   ]);
 });
 
@@ -85,7 +90,7 @@ test('an admin revokes bonus credits after confirming, sees it in the audit list
   const userPage = await userContext.newPage();
   await signInWithEmailLink(userPage, 'revoked-user@example.com', CREDITS_PAGE);
 
-  await signInWithEmailLink(page, 'admin@example.com', ADMIN_PAGE);
+  await signInWithEmailLink(page, 'insights-admin@example.com', ADMIN_PAGE);
   await page.getByLabel('Search by email').fill('revoked-user');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: /revoked-user@example\.com/ }).click();
@@ -112,7 +117,7 @@ test('an admin revokes bonus credits after confirming, sees it in the audit list
   await page.getByRole('dialog', { name: 'Revoke 40 bonus credits?' }).getByRole('button', { name: 'Confirm correction' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Revoked 40 bonus credits' })).toBeVisible();
   await expect(page.getByTestId('credits-bonus')).toHaveText('60');
-  await expect(ledgerRow(page, 'Promo credits granted twice')).toContainText('admin@example.com');
+  await expect(ledgerRow(page, 'Promo credits granted twice')).toContainText('insights-admin@example.com');
   await expectAccessible(page);
 
   const userExport = page.waitForEvent('download');
@@ -130,7 +135,7 @@ test('an admin revokes bonus credits after confirming, sees it in the audit list
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page.getByText('No user with the email nobody-acted-on@example.com.')).toBeVisible();
   await page.getByRole('link', { name: 'Clear filters' }).click();
-  await page.getByLabel('Admin', { exact: true }).selectOption({ label: 'admin@example.com' });
+  await page.getByLabel('Admin', { exact: true }).selectOption({ label: 'insights-admin@example.com' });
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(audit.getByRole('row', { name: /Promo credits granted twice/ })).toBeVisible();
   await expectAccessible(page);
@@ -142,7 +147,7 @@ test('an admin revokes bonus credits after confirming, sees it in the audit list
 });
 
 test('the books add up the ledger, and the whole ledger exports for a range of days', async ({ page }) => {
-  await signInWithEmailLink(page, 'admin@example.com', '/dashboard/admin/books');
+  await signInWithEmailLink(page, 'insights-admin@example.com', '/dashboard/admin/books');
 
   await expect(page.getByRole('heading', { name: 'Books', level: 1 })).toBeVisible();
   await expect(page.getByTestId('books-deferred-revenue')).toHaveText(/^\$\d/);

@@ -201,7 +201,10 @@ describe(`expired holds on ${testDriver}`, () => {
     const db = await getDb();
     expect(await expireDueCredits(db)).toMatchObject({ expired: expect.any(Number) });
     expect((await ledgerOf(user.id)).map((e) => e.type)).toEqual(['grant', 'hold', 'hold_expired']);
-    expect((await listCreditTransactions(user.id)).items[0]).toMatchObject({ type: 'hold_expired', heldDelta: -25, purchasedDelta: 25, usedDelta: 0 });
+    // The history shows the expired hold as one line that changed nothing.
+    const history = (await listCreditTransactions(user.id)).items;
+    expect(history.map((e) => e.type)).toEqual(['hold_expired', 'grant']);
+    expect(history[0]).toMatchObject({ heldDelta: 0, purchasedDelta: 0, usedDelta: 0, purchasedAfter: 40 });
     expect(await balanceRowOf(user.id)).toMatchObject({ purchased: 40, held: 0, nextExpiryAt: null });
   });
 
@@ -211,6 +214,36 @@ describe(`expired holds on ${testDriver}`, () => {
     await runOutTime(holdId);
     await deductCreditsBonusFirst({ userId: user.id, credits: 40, reason: 'All of it' });
     expect((await ledgerOf(user.id)).map((e) => e.type)).toEqual(['grant', 'hold', 'hold_expired', 'deduction']);
+  });
+});
+
+describe(`holds in the history on ${testDriver}`, () => {
+  it('shows an open hold as reserved, and a closed one as a single line with the net change of the pair', async () => {
+    const user = await userWith({ bonus: 10, purchased: 100 });
+    const settled = await reserveCredits({ userId: user.id, credits: 30, reason: 'Settled job' });
+    await settleCreditHold({ userId: user.id, holdId: settled.holdId, credits: 25 });
+    const released = await reserveCredits({ userId: user.id, credits: 7, reason: 'Failed job' });
+    await releaseCreditHold({ userId: user.id, holdId: released.holdId });
+    await reserveCredits({ userId: user.id, credits: 5, reason: 'Running job' });
+
+    const { items } = await listCreditTransactions(user.id);
+    expect(items.map((e) => [e.type, e.reason])).toEqual([
+      ['hold', 'Running job'],
+      ['hold_released', 'Hold released'],
+      ['hold_settled', 'Settled job'],
+      ['grant', 'Pack'],
+      ['grant', 'Promo'],
+    ]);
+    expect(items[0]).toMatchObject({ purchasedDelta: -5, bonusDelta: 0, heldDelta: 5, purchasedAfter: 80, heldAfter: 5 });
+    expect(items[1]).toMatchObject({ purchasedDelta: 0, bonusDelta: 0, heldDelta: 0, usedDelta: 0, purchasedAfter: 85 });
+    // 25 of 30 charged: the 10 bonus first, then 15 purchased; 5 purchased came back.
+    expect(items[2]).toMatchObject({ bonusDelta: -10, purchasedDelta: -15, heldDelta: 0, usedDelta: 25, bonusAfter: 0, purchasedAfter: 85 });
+    // The amounts shown add up to the balance.
+    const shown = items.reduce((sum, e) => sum + e.bonusDelta + e.purchasedDelta, 0);
+    const balance = await getCreditsBalance(user.id);
+    expect(shown).toBe(balance.creditsBalance);
+    // The raw ledger still has every entry.
+    expect((await ledgerOf(user.id)).map((e) => e.type)).toEqual(['grant', 'grant', 'hold', 'hold_settled', 'hold', 'hold_released', 'hold']);
   });
 });
 
