@@ -6,5 +6,9 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { checkStartup } = await import('./startup-check');
     await checkStartup();
+    if (process.env.NODE_ENV === 'development') {
+      const { startDevelopmentJobRunner } = await import('./features/common/payments/service/jobs/dev-runner');
+      startDevelopmentJobRunner();
+    }
   }
 }

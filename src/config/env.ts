@@ -51,7 +51,10 @@ const envSchema = z
     ),
     PGLITE_DIR: optionalString,
 
-    AUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, { message: 'must be at least 32 characters (generate one with `openssl rand -base64 32`)' }).optional()),
+    AUTH_SECRET: z.preprocess(
+      emptyToUndefined,
+      z.string().min(32, { message: 'must be at least 32 characters (generate one with `openssl rand -base64 32`)' }).optional(),
+    ),
     AUTH_GITHUB_ID: optionalString,
     AUTH_GITHUB_SECRET: optionalString,
     AUTH_GOOGLE_ID: optionalString,
@@ -66,17 +69,22 @@ const envSchema = z
 
     STRIPE_SECRET_KEY: z.preprocess(
       emptyToUndefined,
-      z.string().regex(/^(sk|rk)_(test|live)_/, { message: 'must be a Stripe secret key (sk_test_… or sk_live_…)' }).optional(),
+      z
+        .string()
+        .regex(/^(sk|rk)_(test|live)_/, { message: 'must be a Stripe secret key (sk_test_… or sk_live_…)' })
+        .optional(),
     ),
     STRIPE_WEBHOOK_SECRET: z.preprocess(
       emptyToUndefined,
       z.string().startsWith('whsec_', { message: 'must be a webhook signing secret (whsec_…)' }).optional(),
     ),
-    STRIPE_API_BASE: z.preprocess(
-      emptyToUndefined,
-      z.url({ message: 'must be a URL such as http://127.0.0.1:12111' }).optional(),
-    ),
+    STRIPE_API_BASE: z.preprocess(emptyToUndefined, z.url({ message: 'must be a URL such as http://127.0.0.1:12111' }).optional()),
     PAYMENTS_SIMULATOR: flag,
+    /** Guards `/api/cron/credits` (a hosted scheduler sends it as a bearer token); unset, the route is off. */
+    CRON_SECRET: z.preprocess(
+      emptyToUndefined,
+      z.string().min(16, { message: 'must be at least 16 characters (generate one with `openssl rand -hex 32`)' }).optional(),
+    ),
   })
   .superRefine((raw, ctx) => {
     const production = raw.NODE_ENV === 'production';

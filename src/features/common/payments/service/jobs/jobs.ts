@@ -62,7 +62,10 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
       failed++;
       const message = error instanceof Error ? error.message : String(error);
       console.error(`[jobs] ${job.kind} for ${job.reference} failed (attempt ${job.attempts}): ${message}`);
-      await db.update(jobs).set({ lockedUntil: null, lastError: message.slice(0, 2000) }).where(eq(jobs.id, id));
+      await db
+        .update(jobs)
+        .set({ lockedUntil: null, lastError: message.slice(0, 2000) })
+        .where(eq(jobs.id, id));
     }
   }
   return { done, failed };
