@@ -38,7 +38,7 @@ export const e2eEnv = {
   PAYMENTS_SIMULATOR: 'true',
   STRIPE_SECRET_KEY: '',
   STRIPE_WEBHOOK_SECRET: 'whsec_e2e_simulator',
-  ADMIN_EMAILS: 'admin@example.com,insights-admin@example.com',
+  ADMIN_EMAILS: 'admin@example.com,insights-admin@example.com,expiry-admin@example.com',
   NEXT_TELEMETRY_DISABLED: '1',
 };
 

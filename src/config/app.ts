@@ -28,6 +28,8 @@ const config = {
           amount: 10,
           currency: 'usd',
           creditsAmount: 1000,
+          // Credits of this pack lapse a year after the purchase; the modal and the credits page say so.
+          expiresAfterDays: 365,
         },
         {
           id: 'pro',

@@ -11,6 +11,7 @@ import {
 } from '@/features/common/payments/service/credits-balance.service';
 import { InvalidCreditsInputError } from '@/features/common/payments/service/credits-errors';
 import { expireDueCredits } from '@/features/common/payments/service/ledger/expiry';
+import { listCreditLots, nextExpiry } from '@/features/common/payments/service/ledger/lots';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 import { getDb } from '@/shared/db/client';
 import { balanceRowOf, createUser, expectLedgerMatchesBalances, ledgerOf, lotsOf, walletIdOf } from '../helpers/factories';
@@ -189,5 +190,37 @@ describe(`expiry racing deductions (${testDriver})`, () => {
     expect(row!.used).toBe(spent);
     expect(row!.bonus + row!.purchased).toBe(300 - spent - expired);
     expect(row!.bonus).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe(`listCreditLots and nextExpiry on ${testDriver}`, () => {
+  it('lists what is left lot by lot in spending order, and sums the credits of the first day any expire', async () => {
+    const user = await createUser();
+    const day = 24 * 60 * 60 * 1000;
+    // Two lots on the same (UTC) day, minutes apart, and one later; one never expires.
+    const morning = new Date(Math.floor(Date.now() / day) * day + 5 * day + 60_000);
+    await addCreditsDirectly({ userId: user.id, credits: 100, creditsType: 'purchased', reason: 'Forever' });
+    await addCreditsDirectly({ userId: user.id, credits: 30, creditsType: 'bonus', reason: 'A', expiresAt: morning });
+    await addCreditsDirectly({ userId: user.id, credits: 20, creditsType: 'purchased', reason: 'B', expiresAt: new Date(morning.getTime() + 10 * 60_000) });
+    await addCreditsDirectly({ userId: user.id, credits: 50, creditsType: 'bonus', reason: 'C', expiresAt: new Date(morning.getTime() + 3 * day) });
+    await deductCreditsBonusFirst({ userId: user.id, credits: 10, reason: 'Use' });
+
+    const lots = await listCreditLots(user.id);
+    expect(lots.map((lot) => [lot.bucket, lot.creditsLeft, lot.creditsGranted])).toEqual([
+      ['bonus', 20, 30],
+      ['bonus', 50, 50],
+      ['purchased', 20, 20],
+      ['purchased', 100, 100],
+    ]);
+    expect(nextExpiry(lots)).toEqual({ expiresAt: morning, credits: 40 });
+    expect(nextExpiry(lots.filter((lot) => !lot.expiresAt))).toBeNull();
+  });
+
+  it('leaves out spent and expired lots, and refuses a malformed id', async () => {
+    const user = await createUser();
+    await addCreditsDirectly({ userId: user.id, credits: 10, creditsType: 'bonus', reason: 'Spent' });
+    await deductCreditsBonusFirst({ userId: user.id, credits: 10, reason: 'All' });
+    expect(await listCreditLots(user.id)).toEqual([]);
+    await expect(listCreditLots('\u0000')).rejects.toBeInstanceOf(InvalidCreditsInputError);
   });
 });

@@ -2,10 +2,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { POST as webhookPost } from '@/app/api/webhooks/stripe/route';
+import { handleCronRequest } from '@/features/common/payments/api/cron-handler';
 import { appConfig } from '@/config/app';
 import { signInWithEmail } from '@/features/common/auth/actions/sign-in.action';
 import { getSessionUser, requireUser, type SessionUser } from '@/features/common/auth/session';
-import { creditReviewedPurchase, grantBonusCredits } from '@/features/common/payments/actions/admin-credits.action';
+import { creditReviewedPurchase, endUserCreditLot, grantBonusCredits } from '@/features/common/payments/actions/admin-credits.action';
 import { getMyCredits } from '@/features/common/payments/actions/get-my-credits.action';
 import { paySimulatedCheckoutAction } from '@/features/common/payments/actions/simulator.action';
 import { startCreditsCheckout } from '@/features/common/payments/actions/start-checkout.action';
@@ -449,7 +450,33 @@ describe('server actions', () => {
       signInAs(admin);
       return grantBonusCredits(asUser(input) as never);
     },
-    fields: { '': [], userId: [], credits: [], reason: TEXT_OK, idempotencyKey: ['undefined'] },
+    fields: { '': [], userId: [], credits: [], reason: TEXT_OK, idempotencyKey: ['undefined'], expiresOn: ['undefined'] },
+  });
+
+  fuzz({
+    name: 'endUserCreditLot',
+    base: { userId: 'u', lotId: '00000000-0000-4000-8000-000000000000', reason: 'Fuzz' },
+    call: (input) => {
+      signInAs(admin);
+      return endUserCreditLot(asUser(input) as never);
+    },
+    fields: { '': [], userId: [], lotId: [], reason: TEXT_OK },
+  });
+
+  fuzz({
+    name: 'GET /api/cron/credits (authorization)',
+    base: 'Bearer the-cron-secret-0123456789',
+    call: async (authorization) => {
+      let headers: Headers;
+      try {
+        headers = new Headers(typeof authorization === 'string' ? { authorization } : {});
+      } catch {
+        // A header HTTP cannot carry (NUL, characters above U+00FF): the server answers 400 before any route.
+        return new Response(null, { status: 400 });
+      }
+      return handleCronRequest(new Request('http://localhost:3000/api/cron/credits', { headers }), 'the-cron-secret-0123456789');
+    },
+    fields: { '': [] },
   });
 
   fuzz({

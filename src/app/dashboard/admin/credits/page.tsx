@@ -7,6 +7,8 @@ import { appConfig } from '@/config/app';
 import { findUserById, findUsersByIds } from '@/features/common/auth/find-users';
 import { listUsers } from '@/features/common/auth/list-users';
 import { requireAdmin } from '@/features/common/auth/session';
+import { CreditLotsCard } from '@/features/common/payments/components/credit-lots-card';
+import { EndCreditLotButton } from '@/features/common/payments/components/end-credit-lot-button';
 import { CorrectCreditsForm } from '@/features/common/payments/components/correct-credits-form';
 import { CreditTransactionsTable } from '@/features/common/payments/components/credit-transactions-table';
 import { CreditsDisabledNotice } from '@/features/common/payments/components/credits-disabled-notice';
@@ -15,6 +17,7 @@ import { GrantBonusCreditsForm } from '@/features/common/payments/components/gra
 import { PurchasesNeedingReview } from '@/features/common/payments/components/purchases-needing-review';
 import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
 import { listPurchasesNeedingReview } from '@/features/common/payments/service/fulfilment';
+import { listCreditLots } from '@/features/common/payments/service/ledger/lots';
 import { Alert, AlertDescription } from '@/shared/components/ui/alert';
 import { Badge } from '@/shared/components/ui/badge';
 import { Button } from '@/shared/components/ui/button';
@@ -138,7 +141,11 @@ function UserResults({ users, query, selectedId }: { users: User[]; query?: stri
 }
 
 async function SelectedUser({ user, query, cursor }: { user: User; query?: string; cursor?: number }) {
-  const [balance, ledger] = await Promise.all([getCreditsBalance(user.id), listCreditTransactions(user.id, { cursor, limit: 20 })]);
+  const [balance, ledger, lots] = await Promise.all([
+    getCreditsBalance(user.id),
+    listCreditTransactions(user.id, { cursor, limit: 20 }),
+    listCreditLots(user.id),
+  ]);
   const adminIds = ledger.items.flatMap((entry) => (entry.actorType === 'admin' && entry.actorId ? [entry.actorId] : []));
   const actorNames = Object.fromEntries((await findUsersByIds(adminIds)).map((admin) => [admin.id, admin.email ?? admin.id]));
   const email = user.email ?? user.id;
@@ -157,6 +164,20 @@ async function SelectedUser({ user, query, cursor }: { user: User; query?: strin
           <span className="text-sm text-muted-foreground">Joined {dateFormat.format(user.createdAt)}</span>
         </div>
         <CreditsStats balance={balance} />
+        <CreditLotsCard
+          lots={lots}
+          always
+          title="Credit lots"
+          description="What this user holds, lot by lot, in the order it is spent. Ending a lot early is recorded with you as the actor."
+          action={(lot) => (
+            <EndCreditLotButton
+              userId={user.id}
+              lotId={lot.id}
+              creditsLeft={lot.creditsLeft}
+              label={`${lot.creditsLeft} ${lot.bucket} credits from ${lot.createdAt.toISOString().slice(0, 10)}`}
+            />
+          )}
+        />
         <Card>
           <CardHeader>
             <CardTitle asChild>

@@ -6,6 +6,7 @@ import { historySearch, parseHistoryFilters } from '@/features/common/payments/c
 import { forecastCredits } from '@/features/common/payments/credits-forecast';
 import { CreditHistoryFilters } from '@/features/common/payments/components/credit-history-filters';
 import { CreditTransactionsTable } from '@/features/common/payments/components/credit-transactions-table';
+import { CreditLotsCard } from '@/features/common/payments/components/credit-lots-card';
 import { CreditsDisabledNotice } from '@/features/common/payments/components/credits-disabled-notice';
 import { CreditsFeatureUsageChart } from '@/features/common/payments/components/credits-feature-usage-chart';
 import { CreditsFeatureUsageTable } from '@/features/common/payments/components/credits-feature-usage-table';
@@ -16,6 +17,7 @@ import { MyCreditsStats } from '@/features/common/payments/components/my-credits
 import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
 import { getCreditsUsageByFeature } from '@/features/common/payments/service/credits-usage.service';
 import { listPurchasesNeedingReview } from '@/features/common/payments/service/fulfilment';
+import { listCreditLots } from '@/features/common/payments/service/ledger/lots';
 import { purchaseItemName } from '@/features/common/payments/credit-packages';
 import { Alert, AlertDescription, AlertTitle } from '@/shared/components/ui/alert';
 import { formatMoney } from '@/shared/lib/money';
@@ -41,11 +43,12 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
 
   const cursor = parseCursor(params.cursor);
   const history = parseHistoryFilters(params);
-  const [balance, ledger, usage, underReview] = await Promise.all([
+  const [balance, ledger, usage, underReview, lots] = await Promise.all([
     getCreditsBalance(user.id),
     listCreditTransactions(user.id, { cursor, limit: 20, ...history.query }),
     getCreditsUsageByFeature(user.id),
     listPurchasesNeedingReview({ userId: user.id, limit: 5 }),
+    listCreditLots(user.id),
   ]);
   const filtered = Boolean(history.filters.type || history.filters.from || history.filters.to);
 
@@ -63,13 +66,15 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
         <Alert key={purchase.id} role="status">
           <AlertTitle>A payment is being checked</AlertTitle>
           <AlertDescription>
-            Your payment{purchase.amountPaidMinor === null ? '' : ` of ${formatMoney(purchase.amountPaidMinor, purchase.currencyPaid ?? purchase.currency)}`} for{' '}
-            {purchaseItemName(purchase)} did not match its price, so we are checking it by hand. You will get the credits or your money back.
+            Your payment{purchase.amountPaidMinor === null ? '' : ` of ${formatMoney(purchase.amountPaidMinor, purchase.currencyPaid ?? purchase.currency)}`}{' '}
+            for {purchaseItemName(purchase)} did not match its price, so we are checking it by hand. You will get the credits or your money back.
           </AlertDescription>
         </Alert>
       ))}
 
       <MyCreditsStats initial={balance} />
+
+      <CreditLotsCard lots={lots} />
 
       <div className="grid gap-6 lg:grid-cols-5">
         <Card className="lg:col-span-3">

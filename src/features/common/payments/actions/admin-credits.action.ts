@@ -6,6 +6,7 @@ import { validatedActionWithAdmin } from '@/features/common/auth/validated-actio
 import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
 import { creditPurchaseUnderReview } from '@/features/common/payments/service/fulfilment';
 import { correctCredits } from '@/features/common/payments/service/ledger/corrections';
+import { endCreditLot } from '@/features/common/payments/service/ledger/lots';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 
 const grantBonusCreditsSchema = z.object({
@@ -22,6 +23,17 @@ const grantBonusCreditsSchema = z.object({
     .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` }),
   /** One per confirmed grant, so a double submit or a retried request grants once. */
   idempotencyKey: z.uuid().optional(),
+  /**
+   * The last day (UTC, `YYYY-MM-DD`) the credits can be spent; they expire when it ends. Omitted:
+   * `billing.credits.bonusExpiresAfterDays` decides (never, unless configured).
+   */
+  expiresOn: z
+    .string({ message: 'must be a date' })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date such as 2027-01-31' })
+    .refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day), {
+      message: 'must be a real date',
+    })
+    .optional(),
 });
 export type GrantBonusCreditsInput = z.input<typeof grantBonusCreditsSchema>;
 
@@ -37,7 +49,29 @@ export const grantBonusCredits = validatedActionWithAdmin(grantBonusCreditsSchem
     reason: input.reason,
     actorId: admin.id,
     idempotencyKey: input.idempotencyKey && `admin-grant:${input.idempotencyKey}`,
+    // Spendable through the whole of the chosen day; addCreditsDirectly refuses a day already over.
+    expiresAt: input.expiresOn ? new Date(Date.parse(`${input.expiresOn}T00:00:00Z`) + 24 * 60 * 60 * 1000) : undefined,
   }),
+);
+
+const endUserCreditLotSchema = z.object({
+  userId: z.string().trim().min(1, { message: 'choose a user' }),
+  lotId: z.uuid({ message: 'must be a lot id' }),
+  reason: z
+    .string({ message: 'is required' })
+    .trim()
+    .min(1, { message: 'is required' })
+    .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` }),
+});
+export type EndUserCreditLotInput = z.input<typeof endUserCreditLotSchema>;
+
+/**
+ * Admins only: ends one of a user's lots now; what is left of it leaves the balance in an
+ * `expiration` entry with the admin as actor and the reason. Ending it again changes nothing.
+ * Anyone else gets FORBIDDEN (or UNAUTHENTICATED) and nothing is written.
+ */
+export const endUserCreditLot = validatedActionWithAdmin(endUserCreditLotSchema, async (input, admin) =>
+  endCreditLot({ adminId: admin.id, userId: input.userId, lotId: input.lotId, reason: input.reason }),
 );
 
 /**

@@ -112,6 +112,11 @@ export function CreditsTopUpOptions({ showManualAmount = true, successUrl, cance
                 </div>
                 <span className="text-sm font-medium tabular-nums text-primary">{formatCount(pkg.creditsAmount)} credits</span>
                 {pkg.description ? <span className="text-xs text-muted-foreground">{pkg.description}</span> : null}
+                {pkg.expiresAfterDays ? (
+                  <span className="text-xs text-muted-foreground">
+                    Credits expire {formatCount(pkg.expiresAfterDays)} {pkg.expiresAfterDays === 1 ? 'day' : 'days'} after purchase
+                  </span>
+                ) : null}
               </div>
               <div className="flex items-center justify-between gap-4 sm:justify-end">
                 <span className="text-lg font-semibold tabular-nums">{formatMoney(pkg.amountMinor, pkg.currency)}</span>

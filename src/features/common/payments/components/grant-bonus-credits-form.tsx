@@ -4,6 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
 import { AlertCircleIcon, CheckCircle2Icon, GiftIcon, Loader2Icon } from 'lucide-react';
 
+import { appConfig } from '@/config/app';
 import { grantBonusCredits } from '@/features/common/payments/actions/admin-credits.action';
 import { notifyCreditsChanged } from '@/features/common/payments/hooks/use-credits';
 import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
@@ -19,20 +20,26 @@ import { formatCount } from '@/shared/lib/format-count';
 interface Grant {
   credits: number;
   reason: string;
+  /** The last day (UTC) the credits can be spent, or none: they follow the configured default. */
+  expiresOn?: string;
   /** Made when the admin reviews the grant, so confirming twice grants once. */
   idempotencyKey: string;
 }
 
-type Problems = Partial<Record<'credits' | 'reason', string>>;
+type Problems = Partial<Record<'credits' | 'reason' | 'expiresOn', string>>;
 
-function validate(creditsText: string, reasonText: string): { grant: Omit<Grant, 'idempotencyKey'> } | { problems: Problems } {
+const todayUtc = () => new Date().toISOString().slice(0, 10);
+const dayFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
+
+function validate(creditsText: string, reasonText: string, expiresOn: string): { grant: Omit<Grant, 'idempotencyKey'> } | { problems: Problems } {
   const problems: Problems = {};
   const credits = /^\d+$/.test(creditsText.trim()) ? Number(creditsText.trim()) : Number.NaN;
   if (!Number.isSafeInteger(credits) || credits <= 0) problems.credits = 'Enter a whole number of credits greater than zero.';
   const reason = reasonText.trim();
   if (!reason) problems.reason = 'Give a reason; it is recorded in the user’s ledger.';
   else if (reason.length > MAX_REASON_LENGTH) problems.reason = `Keep the reason under ${MAX_REASON_LENGTH} characters.`;
-  return problems.credits || problems.reason ? { problems } : { grant: { credits, reason } };
+  if (expiresOn && (!/^\d{4}-\d{2}-\d{2}$/.test(expiresOn) || expiresOn < todayUtc())) problems.expiresOn = 'Choose today or a later day, or leave it empty.';
+  return problems.credits || problems.reason || problems.expiresOn ? { problems } : { grant: { credits, reason, expiresOn: expiresOn || undefined } };
 }
 
 /**
@@ -44,6 +51,7 @@ export function GrantBonusCreditsForm({ userId, userEmail }: { userId: string; u
   const id = useId();
   const [creditsText, setCreditsText] = useState('');
   const [reasonText, setReasonText] = useState('');
+  const [expiresOn, setExpiresOn] = useState('');
   const [problems, setProblems] = useState<Problems>({});
   const [review, setReview] = useState<Grant | null>(null);
   const [pending, setPending] = useState(false);
@@ -53,7 +61,7 @@ export function GrantBonusCreditsForm({ userId, userEmail }: { userId: string; u
   function onReview(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setGranted(null);
-    const result = validate(creditsText, reasonText);
+    const result = validate(creditsText, reasonText, expiresOn);
     if ('problems' in result) {
       setProblems(result.problems);
       return;
@@ -76,6 +84,7 @@ export function GrantBonusCreditsForm({ userId, userEmail }: { userId: string; u
     setReview(null);
     setCreditsText('');
     setReasonText('');
+    setExpiresOn('');
     setGranted({ credits: review.credits, balance: result.data.creditsBalance });
     toast.success(`Granted ${formatCount(review.credits)} bonus credits`, { description: userEmail });
     router.refresh();
@@ -133,6 +142,30 @@ export function GrantBonusCreditsForm({ userId, userEmail }: { userId: string; u
             </p>
           ) : null}
         </div>
+        <div className="flex flex-col gap-2">
+          <Label htmlFor={`${id}-expires`}>Spendable until (optional)</Label>
+          <Input
+            id={`${id}-expires`}
+            type="date"
+            min={todayUtc()}
+            value={expiresOn}
+            onChange={(event) => setExpiresOn(event.target.value)}
+            className="w-auto self-start"
+            aria-invalid={problems.expiresOn ? true : undefined}
+            aria-describedby={`${id}-expires-hint${problems.expiresOn ? ` ${id}-expires-error` : ''}`}
+          />
+          <p id={`${id}-expires-hint`} className="text-xs text-muted-foreground">
+            The last day (UTC) the credits can be spent. Empty:{' '}
+            {appConfig.billing.credits.bonusExpiresAfterDays
+              ? `they expire after ${formatCount(appConfig.billing.credits.bonusExpiresAfterDays)} days, like all bonus credits.`
+              : 'they do not expire.'}
+          </p>
+          {problems.expiresOn ? (
+            <p id={`${id}-expires-error`} className="text-sm text-destructive">
+              {problems.expiresOn}
+            </p>
+          ) : null}
+        </div>
         <Button type="submit" className="self-start">
           <GiftIcon aria-hidden />
           Review grant
@@ -144,14 +177,16 @@ export function GrantBonusCreditsForm({ userId, userEmail }: { userId: string; u
           <DialogHeader>
             <DialogTitle>Grant {review ? formatCount(review.credits) : ''} bonus credits?</DialogTitle>
             <DialogDescription>
-              They are added to {userEmail}’s bonus balance at once and recorded in the ledger with you as the actor. A grant cannot be undone from
-              here.
+              They are added to {userEmail}’s bonus balance at once and recorded in the ledger with you as the actor. A grant cannot be undone from here.
             </DialogDescription>
           </DialogHeader>
           <blockquote className="rounded-lg bg-muted px-4 py-3 text-sm">
             <span className="block text-xs font-medium text-muted-foreground">Reason</span>
             {review?.reason}
           </blockquote>
+          {review?.expiresOn ? (
+            <p className="text-sm">Spendable until the end of {dayFormat.format(new Date(`${review.expiresOn}T00:00:00Z`))} (UTC), then they expire.</p>
+          ) : null}
           {error ? (
             <Alert variant="destructive" role="alert">
               <AlertCircleIcon aria-hidden />

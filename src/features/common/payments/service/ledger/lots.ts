@@ -53,12 +53,18 @@ export async function listCreditLots(input: string, options: { organizationId?: 
     .orderBy(sql`${creditLots.bucket} = 'purchased'`, sql`${creditLots.expiresAt} asc nulls last`, asc(creditLots.createdAt), asc(creditLots.id));
 }
 
-/** The next credits to expire: the soonest expiry among the lots, and how many credits go then. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The next credits to expire: the first (UTC) day on which some of the lots expire, when the first
+ * of them does, and how many credits go that day.
+ */
 export function nextExpiry(lots: CreditLotView[]): { expiresAt: Date; credits: number } | null {
-  const expiring = lots.filter((lot) => lot.expiresAt);
+  const expiring = lots.filter((lot) => lot.expiresAt && lot.creditsLeft > 0);
   if (expiring.length === 0) return null;
   const soonest = Math.min(...expiring.map((lot) => lot.expiresAt!.getTime()));
-  const credits = expiring.filter((lot) => lot.expiresAt!.getTime() === soonest).reduce((sum, lot) => sum + lot.creditsLeft, 0);
+  const day = Math.floor(soonest / DAY_MS);
+  const credits = expiring.filter((lot) => Math.floor(lot.expiresAt!.getTime() / DAY_MS) === day).reduce((sum, lot) => sum + lot.creditsLeft, 0);
   return { expiresAt: new Date(soonest), credits };
 }
 
