@@ -7,7 +7,8 @@ import { runJobs } from '@/features/common/payments/service/jobs/jobs';
 import { getDb } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, jobs } from '@/shared/db/schema';
 import { listOutboxEmails } from '@/shared/email/outbox';
-import { expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
+import { expectLedgerMatchesBalances, ledgerOf, lotsOf } from '../helpers/factories';
+import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 import { deliver, fixtureEvent, pendingPurchase } from '../helpers/stripe-events';
 import { startStripeServer } from '../helpers/stripe-server';
 import { setupTestDatabase } from '../helpers/test-database';
@@ -169,6 +170,26 @@ describe('refunds and disputes', () => {
     expect((await ledgerOf(p.user.id)).at(-1)).toMatchObject({ type: 'refund', purchasedDelta: -1000, reason: 'Refund' });
   });
 
+  it('take back from the refunded purchase’s own lot first, not from the lot that would be spent first', async () => {
+    const p = await pendingPurchase();
+    await deliver(p.completed());
+    // Purchased credits that expire sooner than the pack's: spending would take these first.
+    await addCreditsDirectly({
+      userId: p.user.id,
+      credits: 300,
+      creditsType: 'purchased',
+      reason: 'Earlier pack',
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
+    await deliver(p.refunded(250));
+    const lots = await lotsOf(p.user.id);
+    expect(lots.map((lot) => [lot.source, lot.creditsLeft]).sort()).toEqual([
+      ['grant', 300],
+      ['purchase', 750],
+    ]);
+    await expectLedgerMatchesBalances();
+  });
+
   it('take only the difference on each partial refund, and nothing on a repeated one', async () => {
     const p = await pendingPurchase();
     await deliver(p.completed());
@@ -217,7 +238,9 @@ describe('refunds and disputes', () => {
     const p = await pendingPurchase();
     await deliver(p.completed());
     await deliver(p.refunded(300));
-    await deliver(fixtureEvent('charge.dispute.created.json', { id: `dp_rest_${p.session.id}`, payment_intent: `pi_test_${p.session.id}`, amount: 700, status: 'lost' }));
+    await deliver(
+      fixtureEvent('charge.dispute.created.json', { id: `dp_rest_${p.session.id}`, payment_intent: `pi_test_${p.session.id}`, amount: 700, status: 'lost' }),
+    );
     expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(0);
   });
 
@@ -227,9 +250,12 @@ describe('refunds and disputes', () => {
     await deliver(p.dispute('lost'));
     await deliver(p.dispute('warning_needs_response'));
     const db = await getDb();
-    expect(await db.select({ status: creditDisputes.status }).from(creditDisputes).where(eq(creditDisputes.id, `dp_${p.session.id}`))).toEqual([
-      { status: 'lost' },
-    ]);
+    expect(
+      await db
+        .select({ status: creditDisputes.status })
+        .from(creditDisputes)
+        .where(eq(creditDisputes.id, `dp_${p.session.id}`)),
+    ).toEqual([{ status: 'lost' }]);
     expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(0);
   });
 
@@ -298,7 +324,12 @@ describe('after a purchase', () => {
       await db.execute(sql`alter table email_outbox_away rename to email_outbox`);
     }
     expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
-    const [task] = await db.select().from(jobs).where(eq(jobs.kind, 'top_up_receipt')).orderBy(sql`${jobs.createdAt} desc`).limit(1);
+    const [task] = await db
+      .select()
+      .from(jobs)
+      .where(eq(jobs.kind, 'top_up_receipt'))
+      .orderBy(sql`${jobs.createdAt} desc`)
+      .limit(1);
     expect(task).toMatchObject({ doneAt: null, attempts: 1, lastError: expect.stringContaining('email_outbox') });
 
     await runJobs();

@@ -43,12 +43,19 @@ export function CreditsTopUpModal({ open, onOpenChange, trigger, successUrl, can
 }
 
 function CurrentBalance() {
-  const { creditsBalance, isLoading } = useCredits();
+  const { creditsBalance, creditsHeld, isLoading } = useCredits();
   return (
     <p className="flex items-center justify-between rounded-lg bg-muted px-4 py-2 text-sm">
       <span className="text-muted-foreground">Current balance</span>
       {creditsBalance !== null ? (
-        <span className="font-medium tabular-nums">{formatCount(creditsBalance)} credits</span>
+        <span className="text-right">
+          <span className="font-medium tabular-nums">{formatCount(creditsBalance)} credits</span>
+          {creditsHeld ? (
+            <span className="block text-xs text-muted-foreground tabular-nums" data-testid="top-up-reserved">
+              Reserved: {formatCount(creditsHeld)} for work in progress
+            </span>
+          ) : null}
+        </span>
       ) : isLoading ? (
         <Skeleton className="h-4 w-20" />
       ) : (
