@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { deductCreditsBonusFirst, reserveCredits } from '@/features/common/payments/service/credits-balance.service';
+import { InvalidCreditsInputError } from '@/features/common/payments/service/credits-errors';
 import { getCreditsBooks, type BooksMonth } from '@/features/common/payments/service/insights/books';
 import { correctCredits } from '@/features/common/payments/service/ledger/corrections';
 import { expireDueCredits } from '@/features/common/payments/service/ledger/expiry';
@@ -43,7 +44,10 @@ async function moveEntry(id: number | string, createdAt: Date) {
   const db = await getDb();
   await db.transaction(async (tx) => {
     await tx.execute(sql`set local session_replication_role = replica`);
-    await tx.update(creditTransactions).set({ createdAt }).where(eq(creditTransactions.id, Number(id)));
+    await tx
+      .update(creditTransactions)
+      .set({ createdAt })
+      .where(eq(creditTransactions.id, Number(id)));
   });
 }
 
@@ -172,7 +176,7 @@ describe(`the books on ${testDriver}`, () => {
     expect(net).toBe(books.outstanding.purchased + books.outstanding.bonus);
   });
 
-  it.each([0, 1.5, 121])('refuses a window of %s months', async (months) => {
-    await expect(getCreditsBooks({ months })).rejects.toThrow(RangeError);
+  it.each([0, 1.5, 121])('refuses a window of %s months with a typed error', async (months) => {
+    await expect(getCreditsBooks({ months })).rejects.toBeInstanceOf(InvalidCreditsInputError);
   });
 });

@@ -22,7 +22,12 @@ import {
 import { acceptInvite, inviteToOrganization } from '@/features/common/payments/service/organizations/invites';
 import { createOrganization, setOrganizationMemberCap } from '@/features/common/payments/service/organizations/organizations.service';
 import { CreditsError } from '@/features/common/payments/service/credits-errors';
-import { getDailyCreditsUsage } from '@/features/common/payments/service/credits-usage.service';
+import { getCreditsUsageByFeature, getDailyCreditsUsage } from '@/features/common/payments/service/credits-usage.service';
+import { listAdminActions } from '@/features/common/payments/service/insights/admin-audit';
+import { getCreditsBooks } from '@/features/common/payments/service/insights/books';
+import { exportCreditTransactions } from '@/features/common/payments/service/insights/ledger-export';
+import { correctCredits } from '@/features/common/payments/service/ledger/corrections';
+import { listCreditLots } from '@/features/common/payments/service/ledger/lots';
 import { creditPurchaseUnderReview } from '@/features/common/payments/service/fulfilment';
 import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
 import { addCreditsDirectly, createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
@@ -273,6 +278,66 @@ describe(`services on ${testDriver}`, () => {
     base: { userId: 'u', options: { days: 30 } },
     call: (input: { userId: string; options: never }) => getDailyCreditsUsage(input.userId, input.options),
     fields: { userId: TEXT_OK, options: OPTIONS_OK, 'options.days': ['undefined'], 'options.now': ['undefined', 'Date'] },
+  });
+
+  fuzz({
+    name: 'getCreditsUsageByFeature',
+    base: { userId: 'u', options: { days: 30 } },
+    call: (input: { userId: string; options: never }) => getCreditsUsageByFeature(input.userId, input.options),
+    fields: { userId: TEXT_OK, options: OPTIONS_OK, 'options.days': ['undefined'], 'options.now': ['undefined', 'Date'] },
+  });
+
+  fuzz({
+    name: 'listCreditLots',
+    base: { userId: 'u', options: {} },
+    call: (input: { userId: string; options: never }) => listCreditLots(input.userId, input.options),
+    fields: { userId: TEXT_OK, 'options.organizationId': ['undefined', 'null'] },
+  });
+
+  fuzz({
+    name: 'exportCreditTransactions',
+    base: { userId: 'u', options: {} },
+    call: (input: { userId: string; options: never }) => exportCreditTransactions(input.userId, input.options),
+    fields: {
+      userId: TEXT_OK,
+      options: OPTIONS_OK,
+      'options.types': ['undefined'],
+      'options.from': ['undefined', 'Date'],
+      'options.to': ['undefined', 'Date'],
+      'options.organizationId': ['undefined', 'null'],
+    },
+  });
+
+  fuzz({
+    name: 'correctCredits',
+    base: { userId: 'u', bucket: 'purchased', credits: 1, reason: 'Fuzz', adminId: 'a' },
+    call: (input) => {
+      const record = asUser(input);
+      return correctCredits(
+        (record && typeof record === 'object' && (record as { adminId?: unknown }).adminId === 'a' ? { ...record, adminId: admin.id } : record) as never,
+      );
+    },
+    fields: { '': [], userId: [], bucket: [], credits: [], reason: TEXT_OK, adminId: TEXT_OK, idempotencyKey: OPTIONAL_TEXT_OK, organizationId: ['undefined'] },
+  });
+
+  fuzz({
+    name: 'getCreditsBooks',
+    base: {},
+    call: (input) => getCreditsBooks(input),
+    fields: {
+      '': OPTIONS_OK,
+      months: ['undefined'],
+      topSpenders: ['undefined'],
+      spendWindowDays: ['undefined'],
+      now: ['undefined', 'Date'],
+    },
+  });
+
+  fuzz({
+    name: 'listAdminActions',
+    base: {},
+    call: (input) => listAdminActions(input),
+    fields: { '': OPTIONS_OK, adminId: OPTIONAL_TEXT_OK, userId: OPTIONAL_TEXT_OK, cursor: ['undefined'], limit: ['undefined'] },
   });
 
   fuzz({

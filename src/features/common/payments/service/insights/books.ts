@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 
+import { parseCreditsInput } from '@/features/common/payments/service/credits-input.schema';
 import { getDb, queryRows } from '@/shared/db/client';
 
 /*
@@ -206,16 +208,24 @@ async function topSpenders(now: Date, days: number, limit: number): Promise<TopS
  * 12, this one included) and the top `topSpenders` wallets (default 10) by credits spent in the last
  * `spendWindowDays` days (default 30). Read-only; for admins (the caller authorises).
  */
-export async function getCreditsBooks(options: { now?: Date; months?: number; topSpenders?: number; spendWindowDays?: number } = {}): Promise<CreditsBooks> {
+const booksOptionsSchema = z.object({
+  now: z
+    .date({ message: 'must be a Date' })
+    .refine((at) => !Number.isNaN(at.getTime()), { message: 'must be a valid date' })
+    .optional(),
+  months: z.number({ message: 'must be a number' }).int({ message: 'must be a whole number' }).min(1).max(120).default(12),
+  topSpenders: z.number({ message: 'must be a number' }).int({ message: 'must be a whole number' }).min(1).max(100).default(10),
+  spendWindowDays: z.number({ message: 'must be a number' }).int({ message: 'must be a whole number' }).min(1).max(3660).default(30),
+});
+
+export async function getCreditsBooks(input: { now?: Date; months?: number; topSpenders?: number; spendWindowDays?: number } = {}): Promise<CreditsBooks> {
+  const options = parseCreditsInput(booksOptionsSchema, input === undefined ? {} : input);
   const now = options.now ?? new Date();
-  const months = options.months ?? 12;
-  const spendWindowDays = options.spendWindowDays ?? 30;
-  if (!Number.isInteger(months) || months < 1 || months > 120) throw new RangeError('months must be a whole number from 1 to 120');
-  if (!Number.isInteger(spendWindowDays) || spendWindowDays < 1 || spendWindowDays > 3660) throw new RangeError('spendWindowDays must be from 1 to 3660');
+  const { months, spendWindowDays } = options;
   const [outstandingNow, monthsNow, spenders] = await Promise.all([
     outstanding(now),
     monthly(now, months),
-    topSpenders(now, spendWindowDays, options.topSpenders ?? 10),
+    topSpenders(now, spendWindowDays, options.topSpenders),
   ]);
   return { asOf: now, outstanding: outstandingNow, months: monthsNow, topSpenders: spenders, spendWindowDays };
 }

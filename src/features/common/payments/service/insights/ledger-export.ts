@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, gte, inArray, lt, lte, max, min, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 
-import { listOptionsSchema, parseCreditsInput } from '@/features/common/payments/service/credits-input.schema';
+import { listOptionsSchema, parseCreditsInput, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { featureLabel } from '@/features/common/payments/service/credits-usage.service';
 import { walletOf } from '@/features/common/payments/service/ledger/ledger';
 import { assertCanReadWallet } from '@/features/common/payments/service/organizations/membership';
@@ -149,8 +149,14 @@ export async function exportCreditTransactions(
   userId: string,
   options: { organizationId?: string | null; types?: CreditTransactionType[]; from?: Date; to?: Date } = {},
 ): Promise<CsvExport> {
-  const { types, from, to, organizationId } = parseCreditsInput(exportFiltersSchema.extend({ organizationId: z.uuid({ message: 'must be an organization id (a UUID)' }).nullish() }), options);
-  const wallet = walletOf({ userId, organizationId });
+  const {
+    userId: owner,
+    options: { types, from, to, organizationId },
+  } = parseCreditsInput(
+    userIdSchema.extend({ options: exportFiltersSchema.extend({ organizationId: z.uuid({ message: 'must be an organization id (a UUID)' }).nullish() }) }),
+    { userId, options },
+  );
+  const wallet = walletOf({ userId: owner, organizationId });
   const db = await getDb();
   await assertCanReadWallet(db, wallet);
   return {
@@ -166,7 +172,17 @@ const adminHeader = [...userHeader.slice(0, -1), 'actor_id', 'wallet_id', 'strip
  * wallet, Stripe references and metadata. The caller authorises (the admin export routes).
  */
 export async function exportLedgerForAdmin(scope: LedgerExportScope): Promise<CsvExport> {
-  parseCreditsInput(exportFiltersSchema.extend({ walletId: z.string().min(1).max(300).regex(/^[^\u0000-\u001f\u007f]+$/u).optional() }), scope);
+  parseCreditsInput(
+    exportFiltersSchema.extend({
+      walletId: z
+        .string()
+        .min(1)
+        .max(300)
+        .regex(/^[^\u0000-\u001f\u007f]+$/u)
+        .optional(),
+    }),
+    scope,
+  );
   const db = await getDb();
   return {
     header: adminHeader,

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 import { CorrectionBelowZeroError } from '@/features/common/payments/service/credits-errors';
-import { MAX_CREDITS_PER_OPERATION, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_REASON_LENGTH, parseCreditsInput, SYSTEM_KEY_PREFIX } from '@/features/common/payments/service/credits-input.schema';
+import {
+  MAX_CREDITS_PER_OPERATION,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_REASON_LENGTH,
+  parseCreditsInput,
+  storableString,
+  SYSTEM_KEY_PREFIX,
+} from '@/features/common/payments/service/credits-input.schema';
 import { toCreditsBalance, type CreditsBalance } from '@/features/common/payments/service/ledger/balances';
 import {
   expectApplied,
@@ -14,7 +21,7 @@ import {
 } from '@/features/common/payments/service/ledger/ledger';
 import { getDb } from '@/shared/db/client';
 
-const id = z.string({ message: 'must be a string' }).trim().min(1, { message: 'must not be empty' }).max(255);
+const id = storableString().trim().min(1, { message: 'must not be empty' }).max(255, { message: 'must be at most 255 characters' });
 
 export const correctCreditsSchema = z
   .object({
@@ -28,16 +35,15 @@ export const correctCreditsSchema = z
       .int({ message: 'must be a whole number' })
       .refine((credits) => credits !== 0, { message: 'must not be zero' })
       .refine((credits) => Math.abs(credits) <= MAX_CREDITS_PER_OPERATION, { message: `must be at most ${MAX_CREDITS_PER_OPERATION} either way` }),
-    reason: z
-      .string({ message: 'must be a string' })
+    reason: storableString()
       .trim()
       .min(1, { message: 'must not be empty' })
       .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` }),
     /** The admin making the correction, recorded as the entry's actor. */
     adminId: id,
-    idempotencyKey: z
-      .string({ message: 'must be a string' })
+    idempotencyKey: storableString()
       .min(1, { message: 'must not be empty' })
+      .refine((key) => key.trim() !== '', { message: 'must not be blank' })
       .max(MAX_IDEMPOTENCY_KEY_LENGTH, { message: `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` })
       .refine((key) => !key.startsWith(SYSTEM_KEY_PREFIX), { message: `must not start with "${SYSTEM_KEY_PREFIX}" (reserved)` })
       .optional(),
