@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+
+import { spendThroughApi } from './credits-helpers';
+import { expectAccessible, PHONE, signInWithEmailLink } from './helpers';
+
+// Axe on every page, on a desktop and on a phone; a few seconds a page here.
+test.describe.configure({ timeout: 120_000 });
+
+const sizes = [
+  ['desktop', { width: 1280, height: 720 }],
+  ['phone', PHONE],
+] as const;
+
+for (const [size, viewport] of sizes) {
+  test.describe(`on a ${size}`, () => {
+    test.use({ viewport });
+
+    test('the landing and sign-in pages pass axe', async ({ page }) => {
+      await page.goto('/');
+      await expectAccessible(page);
+      await page.goto('/sign-in');
+      await expect(page.getByLabel('Email')).toBeVisible();
+      await expectAccessible(page);
+    });
+
+    test('a user’s pages pass axe: dashboard, credits, the top-up modal, the checkout simulator and the return', async ({ page }) => {
+      await signInWithEmailLink(page, `axe-user-${size}@example.com`);
+      await spendThroughApi(page, 1);
+      await page.reload();
+      await expectAccessible(page);
+
+      await page.goto('/dashboard/billings/credits');
+      await expect(page.getByRole('heading', { name: 'History' })).toBeVisible();
+      await expectAccessible(page);
+
+      await page.getByRole('button', { name: 'Top up', exact: true }).click();
+      const modal = page.getByRole('dialog', { name: 'Top up credits' });
+      await expect(modal.getByText('Save 20%')).toBeVisible();
+      await expectAccessible(page);
+
+      await modal.getByRole('button', { name: 'Buy Starter Pack' }).click();
+      await page.waitForURL(/\/checkout\/simulator\/cs_sim_/);
+      await expect(page.getByTestId('checkout-total')).toHaveText('$10.00');
+      await expectAccessible(page);
+
+      await page.getByRole('button', { name: 'Pay $10.00' }).click();
+      await page.waitForURL(/billing=success/);
+      await expect(page.getByTestId('credits-purchased')).toHaveText('1,000');
+      await expectAccessible(page);
+    });
+
+    test('the admin pages pass axe: admin, credits with a user selected, audit and books', async ({ page }) => {
+      await signInWithEmailLink(page, 'admin@example.com', '/dashboard/admin');
+      await expectAccessible(page);
+
+      await page.goto('/dashboard/admin/credits');
+      await page.getByRole('link', { name: /admin@example\.com/ }).click();
+      await expect(page.getByRole('heading', { name: 'admin@example.com' })).toBeVisible();
+      await expectAccessible(page);
+
+      await page.goto('/dashboard/admin/audit');
+      await expect(page.getByRole('heading', { name: 'Audit', level: 1 })).toBeVisible();
+      await expectAccessible(page);
+
+      await page.goto('/dashboard/admin/books');
+      await expect(page.getByRole('heading', { name: 'Books', level: 1 })).toBeVisible();
+      await expectAccessible(page);
+    });
+  });
+}
