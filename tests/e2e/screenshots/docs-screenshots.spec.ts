@@ -5,6 +5,8 @@ import { PHONE, signInWithEmailLink } from '../helpers';
 
 // Run by `npm run screenshots` only (playwright.screenshots.config.ts): it rewrites docs/screenshots.
 
+test.describe.configure({ timeout: 90_000 });
+
 const sizes = [
   ['', { width: 1280, height: 720 }],
   ['-phone', PHONE],
@@ -36,7 +38,8 @@ for (const [suffix, viewport] of sizes) {
     });
 
     test('the admin credits page with a user selected', async ({ page }) => {
-      await signInWithEmailLink(page, 'admin@example.com', `/dashboard/admin/credits?q=screenshots${suffix}`);
+      await signInWithEmailLink(page, 'admin@example.com', '/dashboard/admin/credits');
+      await page.goto(`/dashboard/admin/credits?q=screenshots${suffix}`);
       await page
         .getByRole('link', {
           name: new RegExp(`screenshots${suffix}@example\\.com`),
