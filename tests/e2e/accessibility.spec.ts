@@ -68,3 +68,19 @@ for (const [size, viewport] of sizes) {
     });
   });
 }
+
+test('a table squeezed narrower than its columns scrolls in a frame a keyboard can reach and scroll', async ({ page }) => {
+  await signInWithEmailLink(page, 'axe-narrow-table@example.com', '/dashboard/billings/credits');
+  const history = page.getByRole('table', { name: 'Credit history, newest first' });
+  await expect(page.getByRole('region', { name: /scrolls sideways/ })).toHaveCount(0);
+
+  // Wider than a phone, so still a table; its card made narrower than its five columns.
+  await history.evaluate((table) => ((table.parentElement!.parentElement as HTMLElement).style.width = '320px'));
+
+  const frame = page.getByRole('region', { name: 'Credit history, newest first (scrolls sideways)' });
+  await expect(frame).toHaveAttribute('tabindex', '0');
+  await frame.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => frame.evaluate((element) => element.scrollLeft)).toBeGreaterThan(0);
+  await expectAccessible(page);
+});
