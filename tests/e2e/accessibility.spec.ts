@@ -3,8 +3,8 @@ import { expect, test } from '@playwright/test';
 import { spendThroughApi } from './credits-helpers';
 import { expectAccessible, PHONE, signInWithEmailLink } from './helpers';
 
-// Axe on every page, on a desktop and on a phone; a few seconds a page here.
-test.describe.configure({ timeout: 120_000 });
+// Axe on every page, on a desktop and on a phone: a few seconds a page, far more on a busy machine.
+test.describe.configure({ timeout: 240_000 });
 
 const sizes = [
   ['desktop', { width: 1280, height: 720 }],

@@ -7,7 +7,7 @@ import { expectNoSidewaysScroll, expectWithinWidth, PHONE, signInWithEmailLink }
 // too wide, which would hide exactly the overflow these tests look for.
 test.use({ viewport: PHONE });
 // Each test signs in and measures a handful of elements one by one.
-test.describe.configure({ timeout: 90_000 });
+test.describe.configure({ timeout: 150_000 });
 
 /** A history row on a phone: a card whose five cells sit one under the other, each fully on screen. */
 async function expectHistoryCard(row: Locator, cells: { amount?: string; balance: string }) {
