@@ -44,6 +44,8 @@ export const e2eEnv = {
 
 export default defineConfig({
   testDir: './tests/e2e',
+  // The docs' screenshots are retaken only on request: `npm run screenshots`.
+  testIgnore: /[\\/]screenshots[\\/]/,
   outputDir: './test-results',
   fullyParallel: false,
   workers: 1,

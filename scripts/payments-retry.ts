@@ -1,4 +1,4 @@
-import { runJobs } from '@/features/common/payments/service/jobs/jobs';
+import { describeJobRun, retryDueJobs } from '@/features/common/payments/service/jobs/retry-due-jobs';
 import { openConfiguredDatabase, setDatabase } from '@/shared/db/client';
 
 // `npm run payments:retry`: runs every pending payment side effect (callbacks, receipts) that failed
@@ -6,13 +6,8 @@ import { openConfiguredDatabase, setDatabase } from '@/shared/db/client';
 const handle = await openConfiguredDatabase();
 setDatabase(handle);
 try {
-  let total = { done: 0, failed: 0 };
-  for (;;) {
-    const batch = await runJobs();
-    total = { done: total.done + batch.done, failed: total.failed + batch.failed };
-    if (batch.done === 0) break;
-  }
-  console.log(`Payment tasks: ${total.done} done, ${total.failed} failed (kept for the next run).`);
+  const total = await retryDueJobs();
+  console.log(describeJobRun(total));
   process.exitCode = total.failed > 0 ? 1 : 0;
 } finally {
   await handle.close();

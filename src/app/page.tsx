@@ -30,7 +30,7 @@ export default async function LandingPage() {
           <Link href={user ? '/dashboard' : '/sign-in'}>{user ? 'Go to your dashboard' : 'Get started'}</Link>
         </Button>
       </section>
-      <section className="grid gap-4 pb-20 sm:grid-cols-3">
+      <section className="grid grid-cols-1 gap-4 pb-20 sm:grid-cols-3">
         {features.map(({ icon: Icon, title, text }) => (
           <div key={title} className="rounded-xl border border-border p-6">
             <Icon className="mb-3 size-5 text-primary" aria-hidden />

@@ -25,7 +25,6 @@ test('an admin grants 250 bonus credits with a reason, and the user sees them an
   await expect(page.getByRole('status').filter({ hasText: 'Granted 250 bonus credits' })).toBeVisible();
   await expect(page.getByTestId('credits-bonus')).toHaveText('350');
   await expect(ledgerRow(page, 'Compensation for the March outage')).toContainText('admin@example.com');
-  await page.screenshot({ path: 'docs/screenshots/admin-credits.png', fullPage: true });
 
   await userPage.reload();
   await expectBalances(userPage, { available: 350, purchased: 0, bonus: 350, used: 0 });

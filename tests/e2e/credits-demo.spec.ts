@@ -20,7 +20,6 @@ test('a generation on the dashboard spends bonus credits first, and the credits 
   await expect(row).toContainText('10 bonus');
   await expect(row.getByRole('cell').last()).toHaveText('90');
   await expect(page.getByRole('figure')).toContainText('10 credits used in the last 30 days');
-  await page.screenshot({ path: 'docs/screenshots/credits-page.png', fullPage: true });
 });
 
 test('when credits run short the demo says so and offers the top-up modal', async ({ page }) => {

@@ -1,28 +1,16 @@
 import { readFile } from 'node:fs/promises';
 
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Download, type Page } from '@playwright/test';
+import { expect, test, type Download } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
 
 import { history, ledgerRow, spendThroughApi } from './credits-helpers';
-import { signInWithEmailLink } from './helpers';
+import { expectAccessible, signInWithEmailLink } from './helpers';
 
 // Each test walks through several pages and runs axe on them, which takes a few seconds a page here.
 test.describe.configure({ timeout: 120_000 });
 
 const CREDITS_PAGE = '/dashboard/billings/credits';
 const ADMIN_PAGE = '/dashboard/admin/credits';
-
-/**
- * No serious or critical axe violations on the page as it is now. The history's green "+amount"
- * (`.text-success`) is left out: its colour contrast is fixed with issue 16's colour changes, which
- * also check every page with axe.
- */
-async function expectAccessible(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).exclude('.text-success').analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 /** The rows of a downloaded CSV, by header. */
 async function csvRows(download: Download): Promise<Record<string, string>[]> {

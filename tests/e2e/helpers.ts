@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 import { inboxURL } from '../../playwright.config';
 
@@ -61,4 +62,36 @@ export async function callServerAction(page: Page, baseURL: string, action: { fi
     data: JSON.stringify(args),
   });
   return response.text();
+}
+
+/** A phone-sized window (an iPhone 12 to 15), for the layout checks and the phone screenshots. */
+export const PHONE = { width: 390, height: 844 };
+
+const wcag21AA = new Set(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+
+/**
+ * Axe finds nothing on the page as it is now against WCAG 2.1 A and AA, whatever the impact, and no
+ * serious or critical breach of its other rules (best practices).
+ */
+export async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const failing = violations.filter((v) => v.tags.some((tag) => wcag21AA.has(tag)) || v.impact === 'serious' || v.impact === 'critical');
+  expect(failing.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+/** The page does not scroll sideways: nothing in it is wider than the window. */
+export async function expectNoSidewaysScroll(page: Page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth }));
+  expect(scrollWidth, 'the page is no wider than the window').toBeLessThanOrEqual(innerWidth);
+}
+
+/** Visible, and wholly within the window's width: not cut off, nor hidden behind a sideways scroll. */
+export async function expectWithinWidth(locator: Locator) {
+  await expect(locator).toBeVisible();
+  const box = (await locator.boundingBox())!;
+  const width = locator.page().viewportSize()!.width;
+  expect({ left: box.x >= 0, right: box.x + box.width <= width }, `${locator} spans ${box.x}…${box.x + box.width} of ${width}px`).toEqual({
+    left: true,
+    right: true,
+  });
 }

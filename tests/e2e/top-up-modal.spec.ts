@@ -46,7 +46,6 @@ test('the manual amount shows its live price', async ({ page }) => {
   await expect(modal.getByText('$12.34')).toBeVisible();
   await expect(modal.getByRole('button', { name: 'Buy 1,234 credits' })).toBeVisible();
   await expect(modal).toContainText('50 to 1,000,000 credits');
-  await page.screenshot({ path: 'docs/screenshots/top-up-modal.png' });
 });
 
 test('the manual amount refuses an amount under the minimum in the modal', async ({ page }) => {

@@ -20,7 +20,7 @@ export default async function DashboardPage() {
         <p className="text-muted-foreground">Signed in as {user.email}.</p>
       </div>
       {appConfig.billing.credits.enabled ? (
-        <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
           <Card>
             <CardHeader>
               <CardTitle asChild>

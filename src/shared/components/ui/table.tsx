@@ -1,13 +1,18 @@
 import type { ComponentProps } from 'react';
 
+import { TableScrollFrame } from '@/shared/components/ui/table-scroll-frame';
 import { cn } from '@/shared/lib/cn';
 
-/** A data table; it scrolls sideways inside its own frame on narrow screens instead of the page. */
-export function Table({ className, ...props }: ComponentProps<'table'>) {
+/**
+ * A data table; it scrolls sideways inside its own frame on narrow screens instead of the page.
+ * `stacked` turns its rows into cards on phones instead (see `.table-stacked` in globals.css): give
+ * each cell a `data-label` with its column's name.
+ */
+export function Table({ className, stacked = false, ...props }: ComponentProps<'table'> & { stacked?: boolean }) {
   return (
-    <div className="relative w-full overflow-x-auto">
-      <table className={cn('w-full caption-bottom text-sm', className)} {...props} />
-    </div>
+    <TableScrollFrame className="relative w-full overflow-x-auto">
+      <table className={cn('w-full caption-bottom text-sm', stacked && 'table-stacked', className)} {...props} />
+    </TableScrollFrame>
   );
 }
 

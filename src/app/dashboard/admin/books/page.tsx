@@ -50,7 +50,7 @@ export default async function AdminBooksPage() {
         </CardContent>
       </Card>
 
-      <div className="grid items-start gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-2">
         <Card>
           <CardHeader>
             <CardTitle asChild>

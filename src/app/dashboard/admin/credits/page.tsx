@@ -73,7 +73,7 @@ export default async function AdminCreditsPage({ searchParams }: PageProps<'/das
 
       <PurchasesNeedingReview rows={underReview} />
 
-      <div className="grid items-start gap-6 lg:grid-cols-[20rem_minmax(0,1fr)]">
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[20rem_minmax(0,1fr)]">
         <Card>
           <CardHeader>
             <CardTitle asChild>

@@ -76,7 +76,7 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
 
       <CreditLotsCard lots={lots} />
 
-      <div className="grid gap-6 lg:grid-cols-5">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-5">
         <Card className="lg:col-span-3">
           <CardHeader>
             <CardTitle asChild>

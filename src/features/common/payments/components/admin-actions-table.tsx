@@ -34,7 +34,7 @@ export function AdminActionsTable({ items, filterHref, olderHref, newestHref }: 
   if (items.length === 0 && !newestHref) return <p className="px-6 py-10 text-center text-sm text-muted-foreground">No admin actions match.</p>;
   return (
     <div className="flex flex-col">
-      <Table>
+      <Table stacked>
         <caption className="sr-only">Admin actions, newest first</caption>
         <TableHeader>
           <TableRow className="hover:bg-transparent">
@@ -49,15 +49,15 @@ export function AdminActionsTable({ items, filterHref, olderHref, newestHref }: 
         <TableBody>
           {items.map((action) => (
             <TableRow key={action.id}>
-              <TableCell className="whitespace-nowrap text-muted-foreground">
+              <TableCell data-label="Date (UTC)" className="whitespace-nowrap text-muted-foreground">
                 <time dateTime={action.createdAt.toISOString()}>{dateFormat.format(action.createdAt)}</time>
               </TableCell>
-              <TableCell>
+              <TableCell data-label="Admin">
                 <Link href={filterHref({ admin: action.adminId })} className="underline-offset-4 hover:underline">
                   {action.adminEmail ?? action.adminId}
                 </Link>
               </TableCell>
-              <TableCell>
+              <TableCell data-label="Wallet of">
                 {action.userEmail ? (
                   <Link href={filterHref({ user: action.userEmail })} className="underline-offset-4 hover:underline">
                     {action.userEmail}
@@ -66,15 +66,15 @@ export function AdminActionsTable({ items, filterHref, olderHref, newestHref }: 
                   (action.organizationName ?? action.walletId)
                 )}
               </TableCell>
-              <TableCell>
+              <TableCell data-label="Action">
                 <Badge variant="outline">{actionLabels[action.type] ?? action.type}</Badge>
               </TableCell>
-              <TableCell className="max-w-72">
+              <TableCell data-label="Reason" className="max-w-72">
                 <span className="block truncate" title={action.reason}>
                   {action.reason}
                 </span>
               </TableCell>
-              <TableCell className="text-right whitespace-nowrap tabular-nums">{change(action)}</TableCell>
+              <TableCell data-label="Change" className="text-right whitespace-nowrap tabular-nums">{change(action)}</TableCell>
             </TableRow>
           ))}
         </TableBody>

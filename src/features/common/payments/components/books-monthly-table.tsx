@@ -14,7 +14,7 @@ function signed(value: number): string {
 /** Credits in and out per month (UTC), newest first; each cell is a sum of that month's ledger entries. */
 export function BooksMonthlyTable({ months }: { months: BooksMonth[] }) {
   return (
-    <Table>
+    <Table stacked>
       <caption className="sr-only">Credits per month (UTC), newest first</caption>
       <TableHeader>
         <TableRow className="hover:bg-transparent">
@@ -34,15 +34,15 @@ export function BooksMonthlyTable({ months }: { months: BooksMonth[] }) {
             <TableHead scope="row" className="text-sm font-medium tracking-normal text-foreground normal-case">
               {monthFormat.format(new Date(`${month.month}-01T00:00:00Z`))}
             </TableHead>
-            <TableCell className="text-right tabular-nums">{formatCount(month.bought)}</TableCell>
-            <TableCell className="text-right tabular-nums">
+            <TableCell data-label="Bought" className="text-right tabular-nums">{formatCount(month.bought)}</TableCell>
+            <TableCell data-label="Paid" className="text-right tabular-nums">
               {month.boughtFor.length ? month.boughtFor.map((m) => formatMoney(m.amountMinor, m.currency)).join(' + ') : '—'}
             </TableCell>
-            <TableCell className="text-right tabular-nums">{formatCount(month.granted)}</TableCell>
-            <TableCell className="text-right tabular-nums">{formatCount(month.spent)}</TableCell>
-            <TableCell className="text-right tabular-nums">{formatCount(month.refunded)}</TableCell>
-            <TableCell className="text-right tabular-nums">{formatCount(month.expired)}</TableCell>
-            <TableCell className="text-right tabular-nums">{signed(month.corrected)}</TableCell>
+            <TableCell data-label="Granted" className="text-right tabular-nums">{formatCount(month.granted)}</TableCell>
+            <TableCell data-label="Spent" className="text-right tabular-nums">{formatCount(month.spent)}</TableCell>
+            <TableCell data-label="Refunded" className="text-right tabular-nums">{formatCount(month.refunded)}</TableCell>
+            <TableCell data-label="Expired" className="text-right tabular-nums">{formatCount(month.expired)}</TableCell>
+            <TableCell data-label="Corrected" className="text-right tabular-nums">{signed(month.corrected)}</TableCell>
           </TableRow>
         ))}
       </TableBody>

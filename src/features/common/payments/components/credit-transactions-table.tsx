@@ -72,7 +72,8 @@ export function CreditTransactionsTable({
   }
   return (
     <div className="flex flex-col">
-      <Table>
+      <Table stacked>
+        <caption className="sr-only">Credit history, newest first</caption>
         <TableHeader>
           <TableRow className="hover:bg-transparent">
             <TableHead>Date (UTC)</TableHead>
@@ -88,13 +89,13 @@ export function CreditTransactionsTable({
             const type = typeLabels[entry.type];
             return (
               <TableRow key={entry.id}>
-                <TableCell className="whitespace-nowrap text-muted-foreground">
+                <TableCell data-label="Date (UTC)" className="whitespace-nowrap text-muted-foreground">
                   <time dateTime={entry.createdAt.toISOString()}>{dateFormat.format(entry.createdAt)}</time>
                 </TableCell>
-                <TableCell>
+                <TableCell data-label="Type">
                   <Badge variant={type.variant}>{type.label}</Badge>
                 </TableCell>
-                <TableCell className="max-w-72">
+                <TableCell data-label="Reason" className="max-w-72">
                   <span className="block truncate" title={entry.reason}>
                     {entry.reason}
                   </span>
@@ -104,13 +105,13 @@ export function CreditTransactionsTable({
                     </span>
                   ) : null}
                 </TableCell>
-                <TableCell className="text-right whitespace-nowrap">
+                <TableCell data-label="Amount" className="text-right whitespace-nowrap">
                   <span className={cn('font-medium tabular-nums', amount > 0 && 'text-success', amount < 0 && 'text-foreground')}>
                     {signed(amount)}
                   </span>
                   <span className="block text-xs text-muted-foreground">{bucketsOf(entry)}</span>
                 </TableCell>
-                <TableCell className="text-right font-medium tabular-nums">{formatCount(entry.purchasedAfter + entry.bonusAfter)}</TableCell>
+                <TableCell data-label="Balance after" className="text-right font-medium tabular-nums">{formatCount(entry.purchasedAfter + entry.bonusAfter)}</TableCell>
               </TableRow>
             );
           })}

@@ -25,7 +25,7 @@ export function PurchasesNeedingReview({ rows }: { rows: Awaited<ReturnType<type
         </CardDescription>
       </CardHeader>
       <CardContent className="px-2 pb-2">
-        <Table>
+        <Table stacked>
           <TableHeader>
             <TableRow>
               <TableHead>Buyer</TableHead>
@@ -45,13 +45,13 @@ export function PurchasesNeedingReview({ rows }: { rows: Awaited<ReturnType<type
                 purchase.amountPaidMinor === null ? '—' : formatMoney(purchase.amountPaidMinor, purchase.currencyPaid ?? purchase.currency);
               return (
                 <TableRow key={purchase.id}>
-                  <TableCell className="font-medium">{email ?? purchase.userId}</TableCell>
-                  <TableCell>
+                  <TableCell data-label="Buyer" className="font-medium">{email ?? purchase.userId}</TableCell>
+                  <TableCell data-label="Purchase">
                     {item} · {formatMoney(purchase.amountMinor, purchase.currency)}
                   </TableCell>
-                  <TableCell>{charged}</TableCell>
-                  <TableCell className="max-w-80 whitespace-normal text-sm text-muted-foreground">{purchase.reviewReason}</TableCell>
-                  <TableCell className="whitespace-nowrap text-sm">{dateFormat.format(purchase.updatedAt)}</TableCell>
+                  <TableCell data-label="Charged">{charged}</TableCell>
+                  <TableCell data-label="Why" className="max-w-80 whitespace-normal text-sm text-muted-foreground">{purchase.reviewReason}</TableCell>
+                  <TableCell data-label="When (UTC)" className="whitespace-nowrap text-sm">{dateFormat.format(purchase.updatedAt)}</TableCell>
                   <TableCell className="text-right">
                     <CreditReviewedPurchaseButton purchaseId={purchase.id} label={`${item} for ${email ?? purchase.userId}`} />
                   </TableCell>
