@@ -1,20 +1,13 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
 import { ledgerRow } from './credits-helpers';
-import { signInWithEmailLink } from './helpers';
+import { expectAccessible, signInWithEmailLink } from './helpers';
 
 // Several pages, a purchase and two people: more than the default 30 s on a busy machine.
 test.describe.configure({ timeout: 120_000 });
 
 const CREDITS_PAGE = '/dashboard/billings/credits';
 const ADMIN_PAGE = '/dashboard/admin/credits';
-
-async function expectAccessible(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).exclude('.text-success').analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 const dateFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
 
