@@ -1,11 +1,17 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
-import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
+import {
+  PgDialect,
+  type PgDatabase,
+  type PgQueryResultHKT,
+  type PgTransaction,
+} from "drizzle-orm/pg-core";
 
-import { env } from '@/config/env';
-import * as schema from '@/shared/db/schema';
+import { env } from "@/config/env";
+import { DatabaseDeadlineError } from "@/shared/db/database-unavailable";
+import * as schema from "@/shared/db/schema";
 
 /**
  * The database seam. `DATABASE_URL` set → Postgres through postgres.js; unset → embedded PGlite
@@ -15,45 +21,168 @@ import * as schema from '@/shared/db/schema';
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
-export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Transaction = PgTransaction<
+  PgQueryResultHKT,
+  Schema,
+  ExtractTablesWithRelations<Schema>
+>;
 /** Either the database or an open transaction: what a function that may join a transaction takes. */
 export type Executor = Database | Transaction;
 
 export interface DatabaseHandle {
   db: Database;
-  driver: 'postgres' | 'pglite';
+  driver: "postgres" | "pglite";
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle');
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
+
+/**
+ * Deadlines on the Postgres path, so no request waits forever on a database that went away:
+ * connecting gives up after `connectTimeoutSeconds`; a statement after `statementDeadlineMs` (the server
+ * stops it through `statement_timeout`, and the client cancels it and rejects a moment later in case
+ * the server cannot answer at all); a transaction left idle is ended by the server. Any of these, and
+ * a dropped connection, reach callers as `DatabaseUnavailableError` at the edges (503, `{ ok: false }`).
+ */
+export const DATABASE_DEADLINES = {
+  connectTimeoutSeconds: 3,
+  statementDeadlineMs: 5_000,
+  idleInTransactionMs: 10_000,
+  /** Idle connections are closed after this, and every connection is replaced after maxLifetimeSeconds. */
+  idleTimeoutSeconds: 30,
+  maxLifetimeSeconds: 30 * 60,
+} as const;
 
 /** Opens a Postgres database through postgres.js. */
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<DatabaseHandle> {
-  const { default: postgres } = await import('postgres');
-  const { drizzle } = await import('drizzle-orm/postgres-js');
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
-  return { db: drizzle(client, { schema }), driver: 'postgres', close: () => client.end() };
+export async function openPostgres(
+  url: string,
+  options: { max?: number; statementDeadlineMs?: number } = {},
+): Promise<DatabaseHandle> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const deadlineMs =
+    options.statementDeadlineMs ?? DATABASE_DEADLINES.statementDeadlineMs;
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    connect_timeout: DATABASE_DEADLINES.connectTimeoutSeconds,
+    idle_timeout: DATABASE_DEADLINES.idleTimeoutSeconds,
+    max_lifetime: DATABASE_DEADLINES.maxLifetimeSeconds,
+    keep_alive: 10,
+    // postgres.js's default waits up to 20 s before reconnecting after repeated failures (3^retries/100 s):
+    // a restarted server would then sit unused. Retry within a second instead.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    connection: {
+      statement_timeout: deadlineMs,
+      idle_in_transaction_session_timeout:
+        DATABASE_DEADLINES.idleInTransactionMs,
+    },
+  });
+  return {
+    db: drizzle(withStatementDeadline(client, deadlineMs + 500), { schema }),
+    driver: "postgres",
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+type PostgresClient = import("postgres").Sql;
+interface PendingStatement extends PromiseLike<unknown> {
+  cancel(): unknown;
+}
+
+/**
+ * Wraps a postgres.js client so every statement drizzle sends (`unsafe`, also inside `begin` and
+ * `savepoint`) has a client-side deadline: past it, the statement is cancelled and its promise
+ * rejects with `DatabaseDeadlineError`, also when the server never answers.
+ */
+function withStatementDeadline<T extends PostgresClient>(
+  client: T,
+  deadlineMs: number,
+): T {
+  const wrapScope =
+    (fn: (scoped: PostgresClient) => unknown) => (scoped: PostgresClient) =>
+      fn(withStatementDeadline(scoped, deadlineMs));
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === "unsafe") {
+        return (...args: Parameters<PostgresClient["unsafe"]>) =>
+          armDeadline(
+            target.unsafe(...args) as unknown as PendingStatement,
+            deadlineMs,
+          );
+      }
+      if (property === "begin" || property === "savepoint") {
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (scoped: PostgresClient) => unknown;
+          return (
+            target as unknown as Record<string, (...a: unknown[]) => unknown>
+          )[property]!(...args, wrapScope(fn));
+        };
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    apply(target, thisArg, args) {
+      return Reflect.apply(target as never, thisArg, args);
+    },
+  });
+}
+
+/** Starts the deadline when the statement is first awaited (postgres.js sends it then). */
+function armDeadline<S extends PendingStatement>(
+  statement: S,
+  deadlineMs: number,
+): S {
+  const then = statement.then.bind(statement);
+  let settled: Promise<unknown> | undefined;
+  statement.then = ((onFulfilled, onRejected) => {
+    settled ??= new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        Promise.resolve(statement.cancel()).catch(() => {});
+        reject(new DatabaseDeadlineError(deadlineMs));
+      }, deadlineMs);
+      then(
+        (value) => (clearTimeout(timer), resolve(value)),
+        (error: unknown) => (clearTimeout(timer), reject(error)),
+      );
+    });
+    return settled.then(onFulfilled, onRejected);
+  }) as S["then"];
+  return statement;
 }
 
 /**
  * Opens an embedded PGlite database in `dataDir`, or in memory when `dataDir` is omitted —
  * optionally starting from `snapshot`, a `dumpDataDir()` tarball (tests start from a migrated one).
  */
-export async function openPglite(dataDir?: string, options: { snapshot?: Blob } = {}): Promise<DatabaseHandle> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { drizzle } = await import('drizzle-orm/pglite');
+export async function openPglite(
+  dataDir?: string,
+  options: { snapshot?: Blob } = {},
+): Promise<DatabaseHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create({ ...(dataDir && { dataDir }), ...(options.snapshot && { loadDataDir: options.snapshot }) });
-  return { db: drizzle(client, { schema }), driver: 'pglite', close: () => client.close() };
+  const client = await PGlite.create({
+    ...(dataDir && { dataDir }),
+    ...(options.snapshot && { loadDataDir: options.snapshot }),
+  });
+  return {
+    db: drizzle(client, { schema }),
+    driver: "pglite",
+    close: () => client.close(),
+  };
 }
 
 /** Applies the committed migrations in `drizzle/` (or another folder); ones already applied are skipped. */
-export async function migrateDatabase(handle: DatabaseHandle, migrationsFolder = MIGRATIONS_FOLDER): Promise<void> {
-  if (handle.driver === 'postgres') {
-    const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+export async function migrateDatabase(
+  handle: DatabaseHandle,
+  migrationsFolder = MIGRATIONS_FOLDER,
+): Promise<void> {
+  if (handle.driver === "postgres") {
+    const { migrate } = await import("drizzle-orm/postgres-js/migrator");
     await migrate(handle.db as never, { migrationsFolder });
   } else {
-    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
     await migrate(handle.db as never, { migrationsFolder });
   }
 }
@@ -64,7 +193,9 @@ const cache = globalThis as unknown as { __database?: Promise<DatabaseHandle> };
 
 /** Opens the database the environment names: `DATABASE_URL`, else PGlite in `PGLITE_DIR`. */
 export function openConfiguredDatabase(): Promise<DatabaseHandle> {
-  return env.DATABASE_URL ? openPostgres(env.DATABASE_URL) : openPglite(env.PGLITE_DIR);
+  return env.DATABASE_URL
+    ? openPostgres(env.DATABASE_URL)
+    : openPglite(env.PGLITE_DIR);
 }
 
 /** The app's database, opened on first use. Migrations are applied beforehand by `npm run db:migrate`. */
@@ -92,9 +223,16 @@ export async function queryRows<Row extends Record<string, unknown>>(
 ): Promise<Row[]> {
   // `db.execute()` never prepares; the session's prepareQuery does when given a name (postgres.js
   // keys its statement cache by the SQL text, so the name itself is not used).
-  const statement = executor._.session.prepareQuery(dialect.sqlToQuery(query), undefined, options.prepared ? 'raw' : undefined, false);
+  const statement = executor._.session.prepareQuery(
+    dialect.sqlToQuery(query),
+    undefined,
+    options.prepared ? "raw" : undefined,
+    false,
+  );
   const result: unknown = await statement.execute();
-  return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
+  return (
+    Array.isArray(result) ? result : (result as { rows: Row[] }).rows
+  ) as Row[];
 }
 
 /**
@@ -102,13 +240,17 @@ export async function queryRows<Row extends Record<string, unknown>>(
  * drizzle has wrapped it in a `DrizzleQueryError`.
  */
 export function pgErrorCode(error: unknown): string | undefined {
-  for (let current = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
+  for (
+    let current = error;
+    current && typeof current === "object";
+    current = (current as { cause?: unknown }).cause
+  ) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
 }
 
-export const PG_UNIQUE_VIOLATION = '23505';
-export const PG_FOREIGN_KEY_VIOLATION = '23503';
-export const PG_CHECK_VIOLATION = '23514';
+export const PG_UNIQUE_VIOLATION = "23505";
+export const PG_FOREIGN_KEY_VIOLATION = "23503";
+export const PG_CHECK_VIOLATION = "23514";
