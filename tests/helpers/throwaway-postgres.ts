@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
-import { chmod, chown, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
+import { execFile } from 'node:child_process';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
@@ -27,8 +27,8 @@ export interface ThrowawayPostgres {
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
@@ -38,84 +38,52 @@ export async function freePort(): Promise<number> {
 async function pgBin(name: string): Promise<string> {
   if (process.env.PG_BIN) return path.join(process.env.PG_BIN, name);
   try {
-    await run("which", [name]);
+    await run('which', [name]);
     return name;
   } catch {
-    const { stdout } = await run("sh", [
-      "-c",
-      `ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1`,
-    ]);
+    const { stdout } = await run('sh', ['-c', `ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1`]);
     return path.join(stdout.trim(), name);
   }
 }
 
-export async function startThrowawayPostgres(
-  options: { port?: number } = {},
-): Promise<ThrowawayPostgres> {
+export async function startThrowawayPostgres(options: { port?: number } = {}): Promise<ThrowawayPostgres> {
   const port = options.port ?? (await freePort());
-  const dir = await mkdtemp(path.join(os.tmpdir(), "pg-fault-"));
-  const dataDir = path.join(dir, "data");
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pg-fault-'));
+  const dataDir = path.join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
   let uid = 0;
   let gid = 0;
   if (asRoot) {
-    const { stdout } = await run("id", ["-u", "postgres"]);
+    const { stdout } = await run('id', ['-u', 'postgres']);
     uid = Number(stdout.trim());
-    gid = Number((await run("id", ["-g", "postgres"])).stdout.trim());
+    gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
     await chmod(dir, 0o755);
     await chown(dir, uid, gid);
   }
   const as = async (bin: string, args: string[]) => {
     const executable = await pgBin(bin);
     return asRoot
-      ? run("runuser", ["-u", "postgres", "--", executable, ...args], {
+      ? run('runuser', ['-u', 'postgres', '--', executable, ...args], {
           cwd: dir,
         })
       : run(executable, args, { cwd: dir });
   };
-  await as("initdb", [
-    "-D",
-    dataDir,
-    "-U",
-    "postgres",
-    "--auth=trust",
-    "-E",
-    "UTF8",
-    "--no-sync",
-  ]);
-  const log = path.join(dir, "postgres.log");
+  await as('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const log = path.join(dir, 'postgres.log');
   const pgOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
   const start = async () => {
-    await as("pg_ctl", [
-      "start",
-      "-D",
-      dataDir,
-      "-l",
-      log,
-      "-w",
-      "-t",
-      "30",
-      "-o",
-      pgOptions,
-    ]);
+    await as('pg_ctl', ['start', '-D', dataDir, '-l', log, '-w', '-t', '30', '-o', pgOptions]);
   };
   await start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     crash: async () => {
-      await as("pg_ctl", ["stop", "-D", dataDir, "-m", "immediate", "-w"]);
+      await as('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w']);
     },
     start,
     destroy: async () => {
-      await as("pg_ctl", [
-        "stop",
-        "-D",
-        dataDir,
-        "-m",
-        "immediate",
-        "-w",
-      ]).catch(() => {});
+      await as('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w']).catch(() => {});
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,17 +1,13 @@
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 
-import type { ExtractTablesWithRelations, SQL } from "drizzle-orm";
-import {
-  PgDialect,
-  type PgDatabase,
-  type PgQueryResultHKT,
-  type PgTransaction,
-} from "drizzle-orm/pg-core";
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 
-import { env } from "@/config/env";
-import { DatabaseDeadlineError } from "@/shared/db/database-unavailable";
-import * as schema from "@/shared/db/schema";
+import { env } from '@/config/env';
+import { DatabaseDeadlineError } from '@/shared/db/database-unavailable';
+import { acquirePgliteLock, readPgliteLock } from '@/shared/db/pglite-lock';
+import * as schema from '@/shared/db/schema';
 
 /**
  * The database seam. `DATABASE_URL` set → Postgres through postgres.js; unset → embedded PGlite
@@ -21,21 +17,17 @@ import * as schema from "@/shared/db/schema";
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
-export type Transaction = PgTransaction<
-  PgQueryResultHKT,
-  Schema,
-  ExtractTablesWithRelations<Schema>
->;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 /** Either the database or an open transaction: what a function that may join a transaction takes. */
 export type Executor = Database | Transaction;
 
 export interface DatabaseHandle {
   db: Database;
-  driver: "postgres" | "pglite";
+  driver: 'postgres' | 'pglite';
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle');
 
 /**
  * Deadlines on the Postgres path, so no request waits forever on a database that went away:
@@ -54,14 +46,10 @@ export const DATABASE_DEADLINES = {
 } as const;
 
 /** Opens a Postgres database through postgres.js. */
-export async function openPostgres(
-  url: string,
-  options: { max?: number; statementDeadlineMs?: number } = {},
-): Promise<DatabaseHandle> {
-  const { default: postgres } = await import("postgres");
-  const { drizzle } = await import("drizzle-orm/postgres-js");
-  const deadlineMs =
-    options.statementDeadlineMs ?? DATABASE_DEADLINES.statementDeadlineMs;
+export async function openPostgres(url: string, options: { max?: number; statementDeadlineMs?: number } = {}): Promise<DatabaseHandle> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const deadlineMs = options.statementDeadlineMs ?? DATABASE_DEADLINES.statementDeadlineMs;
   const client = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
@@ -74,18 +62,13 @@ export async function openPostgres(
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     connection: {
       statement_timeout: deadlineMs,
-      idle_in_transaction_session_timeout:
-        DATABASE_DEADLINES.idleInTransactionMs,
+      idle_in_transaction_session_timeout: DATABASE_DEADLINES.idleInTransactionMs,
     },
   });
-  return {
-    db: drizzle(withStatementDeadline(client, deadlineMs + 500), { schema }),
-    driver: "postgres",
-    close: () => client.end({ timeout: 5 }),
-  };
+  return { db: drizzle(withStatementDeadline(client, deadlineMs + 500), { schema }), driver: 'postgres', close: () => client.end({ timeout: 5 }) };
 }
 
-type PostgresClient = import("postgres").Sql;
+type PostgresClient = import('postgres').Sql;
 interface PendingStatement extends PromiseLike<unknown> {
   cancel(): unknown;
 }
@@ -95,32 +78,21 @@ interface PendingStatement extends PromiseLike<unknown> {
  * `savepoint`) has a client-side deadline: past it, the statement is cancelled and its promise
  * rejects with `DatabaseDeadlineError`, also when the server never answers.
  */
-function withStatementDeadline<T extends PostgresClient>(
-  client: T,
-  deadlineMs: number,
-): T {
-  const wrapScope =
-    (fn: (scoped: PostgresClient) => unknown) => (scoped: PostgresClient) =>
-      fn(withStatementDeadline(scoped, deadlineMs));
+function withStatementDeadline<T extends PostgresClient>(client: T, deadlineMs: number): T {
+  const wrapScope = (fn: (scoped: PostgresClient) => unknown) => (scoped: PostgresClient) => fn(withStatementDeadline(scoped, deadlineMs));
   return new Proxy(client, {
     get(target, property, receiver) {
-      if (property === "unsafe") {
-        return (...args: Parameters<PostgresClient["unsafe"]>) =>
-          armDeadline(
-            target.unsafe(...args) as unknown as PendingStatement,
-            deadlineMs,
-          );
+      if (property === 'unsafe') {
+        return (...args: Parameters<PostgresClient['unsafe']>) => armDeadline(target.unsafe(...args) as unknown as PendingStatement, deadlineMs);
       }
-      if (property === "begin" || property === "savepoint") {
+      if (property === 'begin' || property === 'savepoint') {
         return (...args: unknown[]) => {
           const fn = args.pop() as (scoped: PostgresClient) => unknown;
-          return (
-            target as unknown as Record<string, (...a: unknown[]) => unknown>
-          )[property]!(...args, wrapScope(fn));
+          return (target as unknown as Record<string, (...a: unknown[]) => unknown>)[property]!(...args, wrapScope(fn));
         };
       }
       const value = Reflect.get(target, property, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
+      return typeof value === 'function' ? value.bind(target) : value;
     },
     apply(target, thisArg, args) {
       return Reflect.apply(target as never, thisArg, args);
@@ -129,10 +101,7 @@ function withStatementDeadline<T extends PostgresClient>(
 }
 
 /** Starts the deadline when the statement is first awaited (postgres.js sends it then). */
-function armDeadline<S extends PendingStatement>(
-  statement: S,
-  deadlineMs: number,
-): S {
+function armDeadline<S extends PendingStatement>(statement: S, deadlineMs: number): S {
   const then = statement.then.bind(statement);
   let settled: Promise<unknown> | undefined;
   statement.then = ((onFulfilled, onRejected) => {
@@ -147,7 +116,7 @@ function armDeadline<S extends PendingStatement>(
       );
     });
     return settled.then(onFulfilled, onRejected);
-  }) as S["then"];
+  }) as S['then'];
   return statement;
 }
 
@@ -155,34 +124,21 @@ function armDeadline<S extends PendingStatement>(
  * Opens an embedded PGlite database in `dataDir`, or in memory when `dataDir` is omitted —
  * optionally starting from `snapshot`, a `dumpDataDir()` tarball (tests start from a migrated one).
  */
-export async function openPglite(
-  dataDir?: string,
-  options: { snapshot?: Blob } = {},
-): Promise<DatabaseHandle> {
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { drizzle } = await import("drizzle-orm/pglite");
+export async function openPglite(dataDir?: string, options: { snapshot?: Blob } = {}): Promise<DatabaseHandle> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create({
-    ...(dataDir && { dataDir }),
-    ...(options.snapshot && { loadDataDir: options.snapshot }),
-  });
-  return {
-    db: drizzle(client, { schema }),
-    driver: "pglite",
-    close: () => client.close(),
-  };
+  const client = await PGlite.create({ ...(dataDir && { dataDir }), ...(options.snapshot && { loadDataDir: options.snapshot }) });
+  return { db: drizzle(client, { schema }), driver: 'pglite', close: () => client.close() };
 }
 
 /** Applies the committed migrations in `drizzle/` (or another folder); ones already applied are skipped. */
-export async function migrateDatabase(
-  handle: DatabaseHandle,
-  migrationsFolder = MIGRATIONS_FOLDER,
-): Promise<void> {
-  if (handle.driver === "postgres") {
-    const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+export async function migrateDatabase(handle: DatabaseHandle, migrationsFolder = MIGRATIONS_FOLDER): Promise<void> {
+  if (handle.driver === 'postgres') {
+    const { migrate } = await import('drizzle-orm/postgres-js/migrator');
     await migrate(handle.db as never, { migrationsFolder });
   } else {
-    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
     await migrate(handle.db as never, { migrationsFolder });
   }
 }
@@ -191,11 +147,35 @@ export async function migrateDatabase(
 // (a second PGlite on the same directory would corrupt it).
 const cache = globalThis as unknown as { __database?: Promise<DatabaseHandle> };
 
-/** Opens the database the environment names: `DATABASE_URL`, else PGlite in `PGLITE_DIR`. */
-export function openConfiguredDatabase(): Promise<DatabaseHandle> {
-  return env.DATABASE_URL
-    ? openPostgres(env.DATABASE_URL)
-    : openPglite(env.PGLITE_DIR);
+/**
+ * Opens the database the environment names: `DATABASE_URL`, else the embedded PGlite in `PGLITE_DIR`.
+ * One process owns that folder: while `npm run dev` serves it, this connects to the dev server's
+ * database (live data, nothing written twice); while another process has it open without serving it,
+ * this throws `PgliteLockedError` at once; otherwise this process takes the folder until `close()`.
+ */
+export async function openConfiguredDatabase(): Promise<DatabaseHandle> {
+  if (env.DATABASE_URL) return openPostgres(env.DATABASE_URL);
+  return openOwnedPglite(env.PGLITE_DIR);
+}
+
+/** Opens PGlite in `dataDir` under its lock, or its owner's database server when it runs one. */
+export async function openOwnedPglite(dataDir: string): Promise<DatabaseHandle> {
+  const owner = readPgliteLock(dataDir);
+  if (owner?.url && owner.pid !== process.pid) return openPostgres(owner.url, { max: 4 });
+  const lock = acquirePgliteLock(dataDir);
+  try {
+    const handle = await openPglite(dataDir);
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 /** The app's database, opened on first use. Migrations are applied beforehand by `npm run db:migrate`. */
@@ -223,16 +203,9 @@ export async function queryRows<Row extends Record<string, unknown>>(
 ): Promise<Row[]> {
   // `db.execute()` never prepares; the session's prepareQuery does when given a name (postgres.js
   // keys its statement cache by the SQL text, so the name itself is not used).
-  const statement = executor._.session.prepareQuery(
-    dialect.sqlToQuery(query),
-    undefined,
-    options.prepared ? "raw" : undefined,
-    false,
-  );
+  const statement = executor._.session.prepareQuery(dialect.sqlToQuery(query), undefined, options.prepared ? 'raw' : undefined, false);
   const result: unknown = await statement.execute();
-  return (
-    Array.isArray(result) ? result : (result as { rows: Row[] }).rows
-  ) as Row[];
+  return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
 }
 
 /**
@@ -240,17 +213,13 @@ export async function queryRows<Row extends Record<string, unknown>>(
  * drizzle has wrapped it in a `DrizzleQueryError`.
  */
 export function pgErrorCode(error: unknown): string | undefined {
-  for (
-    let current = error;
-    current && typeof current === "object";
-    current = (current as { cause?: unknown }).cause
-  ) {
+  for (let current = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
 }
 
-export const PG_UNIQUE_VIOLATION = "23505";
-export const PG_FOREIGN_KEY_VIOLATION = "23503";
-export const PG_CHECK_VIOLATION = "23514";
+export const PG_UNIQUE_VIOLATION = '23505';
+export const PG_FOREIGN_KEY_VIOLATION = '23503';
+export const PG_CHECK_VIOLATION = '23514';

@@ -1,10 +1,10 @@
-import "server-only";
+import 'server-only';
 
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from 'drizzle-orm';
 
-import { env } from "@/config/env";
-import { getDb } from "@/shared/db/client";
-import { accounts, users, type UserRole } from "@/shared/db/schema";
+import { env } from '@/config/env';
+import { getDb } from '@/shared/db/client';
+import { accounts, users, type UserRole } from '@/shared/db/schema';
 
 /*
  * Who is an admin: an address in ADMIN_EMAILS, on an account whose owner proved the address with a
@@ -14,21 +14,13 @@ import { accounts, users, type UserRole } from "@/shared/db/schema";
  * in with a link: the OAuth account would let its maker in as admin too.
  */
 
-export function isAdminEmail(
-  email: string | null | undefined,
-  adminEmails: readonly string[] = env.ADMIN_EMAILS,
-): boolean {
+export function isAdminEmail(email: string | null | undefined, adminEmails: readonly string[] = env.ADMIN_EMAILS): boolean {
   return Boolean(email) && adminEmails.includes(email!.toLowerCase());
 }
 
 /** The role a session carries: admin only while the address is still in ADMIN_EMAILS. */
-export function sessionRole(
-  user: { role?: UserRole | null; email?: string | null },
-  adminEmails: readonly string[] = env.ADMIN_EMAILS,
-): UserRole {
-  return user.role === "admin" && isAdminEmail(user.email, adminEmails)
-    ? "admin"
-    : "user";
+export function sessionRole(user: { role?: UserRole | null; email?: string | null }, adminEmails: readonly string[] = env.ADMIN_EMAILS): UserRole {
+  return user.role === 'admin' && isAdminEmail(user.email, adminEmails) ? 'admin' : 'user';
 }
 
 /**
@@ -44,30 +36,21 @@ export async function applyAdminEmails(
   const adminEmails = options.adminEmails ?? env.ADMIN_EMAILS;
   const db = await getDb();
   if (options.provedEmail) {
-    await db
-      .update(users)
-      .set({ emailProvenAt: sql`coalesce(${users.emailProvenAt}, now())` })
-      .where(eq(users.id, userId));
+    await db.update(users).set({ emailProvenAt: sql`coalesce(${users.emailProvenAt}, now())` }).where(eq(users.id, userId));
   }
   const [user] = await db.select().from(users).where(eq(users.id, userId));
   if (!user) return null;
 
   const listed = isAdminEmail(user.email, adminEmails);
   if (!listed) {
-    if (user.role === "admin")
-      await db.update(users).set({ role: "user" }).where(eq(users.id, userId));
-    return "user";
+    if (user.role === 'admin') await db.update(users).set({ role: 'user' }).where(eq(users.id, userId));
+    return 'user';
   }
-  if (user.role === "admin" || !user.emailProvenAt) return user.role;
+  if (user.role === 'admin' || !user.emailProvenAt) return user.role;
   const [linkedBeforeProof] = await db
     .select({ provider: accounts.provider })
     .from(accounts)
-    .where(
-      and(
-        eq(accounts.userId, userId),
-        lt(accounts.createdAt, user.emailProvenAt),
-      ),
-    )
+    .where(and(eq(accounts.userId, userId), lt(accounts.createdAt, user.emailProvenAt)))
     .limit(1);
   if (linkedBeforeProof) {
     console.warn(
@@ -76,8 +59,8 @@ export async function applyAdminEmails(
     );
     return user.role;
   }
-  await db.update(users).set({ role: "admin" }).where(eq(users.id, userId));
-  return "admin";
+  await db.update(users).set({ role: 'admin' }).where(eq(users.id, userId));
+  return 'admin';
 }
 
 /**
@@ -85,14 +68,8 @@ export async function applyAdminEmails(
  * claim, and for GitHub the primary verified address that `githubUserinfo` puts on the profile.
  * Sign-ins without one are refused, so no row is made for an address nobody proved.
  */
-export function isVerifiedOAuthEmail(
-  profile: { email?: unknown; email_verified?: unknown } | null | undefined,
-): boolean {
-  return (
-    typeof profile?.email === "string" &&
-    profile.email.length > 0 &&
-    profile.email_verified === true
-  );
+export function isVerifiedOAuthEmail(profile: { email?: unknown; email_verified?: unknown } | null | undefined): boolean {
+  return typeof profile?.email === 'string' && profile.email.length > 0 && profile.email_verified === true;
 }
 
 /** How long GitHub gets to answer each profile request during a sign-in. */
@@ -103,42 +80,24 @@ const GITHUB_TIMEOUT_MS = 10_000;
  * is unverified): the profile's `email` is the primary *verified* address, or null, and
  * `email_verified` says whether there was one.
  */
-export function githubUserinfo(apiBaseUrl = "https://api.github.com") {
+export function githubUserinfo(apiBaseUrl = 'https://api.github.com') {
   return {
     url: `${apiBaseUrl}/user`,
     async request({ tokens }: { tokens: { access_token?: string } }) {
       const get = async (path: string) => {
         const response = await fetch(`${apiBaseUrl}${path}`, {
-          headers: {
-            Authorization: `Bearer ${tokens.access_token}`,
-            "User-Agent": "authjs",
-            Accept: "application/vnd.github+json",
-          },
+          headers: { Authorization: `Bearer ${tokens.access_token}`, 'User-Agent': 'authjs', Accept: 'application/vnd.github+json' },
           signal: AbortSignal.timeout(GITHUB_TIMEOUT_MS),
         });
-        if (!response.ok)
-          throw new Error(`GitHub answered ${response.status} for ${path}`);
+        if (!response.ok) throw new Error(`GitHub answered ${response.status} for ${path}`);
         return response.json() as Promise<unknown>;
       };
-      const [profile, emails] = await Promise.all([
-        get("/user"),
-        get("/user/emails"),
-      ]);
+      const [profile, emails] = await Promise.all([get('/user'), get('/user/emails')]);
       const verified = Array.isArray(emails)
-        ? (
-            emails as {
-              email?: unknown;
-              primary?: unknown;
-              verified?: unknown;
-            }[]
-          ).find((entry) => entry.primary === true && entry.verified === true)
+        ? (emails as { email?: unknown; primary?: unknown; verified?: unknown }[]).find((entry) => entry.primary === true && entry.verified === true)
         : undefined;
-      const email = typeof verified?.email === "string" ? verified.email : null;
-      return {
-        ...(profile as Record<string, unknown>),
-        email,
-        email_verified: email !== null,
-      };
+      const email = typeof verified?.email === 'string' ? verified.email : null;
+      return { ...(profile as Record<string, unknown>), email, email_verified: email !== null };
     },
   };
 }

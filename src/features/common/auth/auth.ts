@@ -1,34 +1,23 @@
-import "server-only";
+import 'server-only';
 
-import { DrizzleAdapter } from "@auth/drizzle-adapter";
-import NextAuth, { type DefaultSession } from "next-auth";
-import type { Provider } from "next-auth/providers";
-import GitHub from "next-auth/providers/github";
-import Google from "next-auth/providers/google";
+import { DrizzleAdapter } from '@auth/drizzle-adapter';
+import NextAuth, { type DefaultSession } from 'next-auth';
+import type { Provider } from 'next-auth/providers';
+import GitHub from 'next-auth/providers/github';
+import Google from 'next-auth/providers/google';
 
-import { appConfig } from "@/config/app";
-import { env } from "@/config/env";
-import {
-  applyAdminEmails,
-  githubUserinfo,
-  isVerifiedOAuthEmail,
-  sessionRole,
-} from "@/features/common/auth/admin-emails";
-import { grantSignUpBonus } from "@/features/common/payments/service/sign-up-bonus";
-import { getDb } from "@/shared/db/client";
-import {
-  accounts,
-  sessions,
-  users,
-  verificationTokens,
-  type UserRole,
-} from "@/shared/db/schema";
-import { sendEmail } from "@/shared/email/send-email";
-import { MagicLinkEmail } from "@/shared/emails/magic-link";
+import { appConfig } from '@/config/app';
+import { env } from '@/config/env';
+import { applyAdminEmails, githubUserinfo, isVerifiedOAuthEmail, sessionRole } from '@/features/common/auth/admin-emails';
+import { grantSignUpBonus } from '@/features/common/payments/service/sign-up-bonus';
+import { getDb } from '@/shared/db/client';
+import { accounts, sessions, users, verificationTokens, type UserRole } from '@/shared/db/schema';
+import { sendEmail } from '@/shared/email/send-email';
+import { MagicLinkEmail } from '@/shared/emails/magic-link';
 
-declare module "next-auth" {
+declare module 'next-auth' {
   interface Session {
-    user: { id: string; role: UserRole } & DefaultSession["user"];
+    user: { id: string; role: UserRole } & DefaultSession['user'];
   }
   interface User {
     role?: UserRole;
@@ -45,49 +34,34 @@ process.env.AUTH_URL = `${new URL(env.APP_URL).origin}/api/auth`;
 function providers(): Provider[] {
   const list: Provider[] = [
     {
-      id: "email",
-      type: "email",
-      name: "Email",
+      id: 'email',
+      type: 'email',
+      name: 'Email',
       from: env.EMAIL_FROM,
       maxAge: MAGIC_LINK_MAX_AGE_SECONDS,
       async sendVerificationRequest({ identifier, url }) {
         await sendEmail({
           to: identifier,
           subject: `Sign in to ${appConfig.name}`,
-          react: MagicLinkEmail({
-            url,
-            appName: appConfig.name,
-            expiresInHours: MAGIC_LINK_MAX_AGE_SECONDS / 3600,
-          }),
+          react: MagicLinkEmail({ url, appName: appConfig.name, expiresInHours: MAGIC_LINK_MAX_AGE_SECONDS / 3600 }),
         });
       },
     },
   ];
   if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) {
-    list.push(
-      GitHub({
-        clientId: env.AUTH_GITHUB_ID,
-        clientSecret: env.AUTH_GITHUB_SECRET,
-        userinfo: githubUserinfo(),
-      }),
-    );
+    list.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET, userinfo: githubUserinfo() }));
   }
   if (env.AUTH_GOOGLE_ID && env.AUTH_GOOGLE_SECRET) {
-    list.push(
-      Google({
-        clientId: env.AUTH_GOOGLE_ID,
-        clientSecret: env.AUTH_GOOGLE_SECRET,
-      }),
-    );
+    list.push(Google({ clientId: env.AUTH_GOOGLE_ID, clientSecret: env.AUTH_GOOGLE_SECRET }));
   }
   return list;
 }
 
 /** The OAuth providers that are configured, for the sign-in page's buttons. */
 export const oauthProviders = providers()
-  .filter((p) => typeof p === "function" || p.type !== "email")
+  .filter((p) => typeof p === 'function' || p.type !== 'email')
   .map((p) => {
-    const provider = typeof p === "function" ? p() : p;
+    const provider = typeof p === 'function' ? p() : p;
     return { id: provider.id, name: provider.name };
   });
 
@@ -102,28 +76,20 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
       sessionsTable: sessions,
       verificationTokensTable: verificationTokens,
     }),
-    session: { strategy: "database" },
+    session: { strategy: 'database' },
     providers: providers(),
-    pages: {
-      signIn: "/sign-in",
-      verifyRequest: "/sign-in/check-email",
-      error: "/sign-in",
-    },
+    pages: { signIn: '/sign-in', verifyRequest: '/sign-in/check-email', error: '/sign-in' },
     callbacks: {
       // An OAuth address the provider did not verify could be anyone's: refuse it before a row is made.
       signIn({ account, profile }) {
-        if (account?.type === "oauth" || account?.type === "oidc")
-          return isVerifiedOAuthEmail(profile)
-            ? true
-            : "/sign-in?error=EmailNotVerified";
+        if (account?.type === 'oauth' || account?.type === 'oidc') return isVerifiedOAuthEmail(profile) ? true : '/sign-in?error=EmailNotVerified';
         return true;
       },
       async session({ session, user }) {
         session.user.id = user.id;
         // Removed from ADMIN_EMAILS: no longer admin from the next request on, and the row follows.
         session.user.role = sessionRole(user);
-        if (user.role === "admin" && session.user.role !== "admin")
-          await applyAdminEmails(user.id, { provedEmail: false });
+        if (user.role === 'admin' && session.user.role !== 'admin') await applyAdminEmails(user.id, { provedEmail: false });
         return session;
       },
     },
@@ -134,10 +100,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
       // ADMIN_EMAILS applies at every sign-in, so adding an address takes effect at the next one; only
       // the email link proves the address (see admin-emails.ts for why an OAuth link may not).
       async signIn({ user, account }) {
-        if (user.id)
-          await applyAdminEmails(user.id, {
-            provedEmail: account?.type === "email",
-          });
+        if (user.id) await applyAdminEmails(user.id, { provedEmail: account?.type === 'email' });
       },
     },
   };

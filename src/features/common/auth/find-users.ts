@@ -1,9 +1,9 @@
-import "server-only";
+import 'server-only';
 
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from 'drizzle-orm';
 
-import { getDb } from "@/shared/db/client";
-import { users, type User } from "@/shared/db/schema";
+import { getDb } from '@/shared/db/client';
+import { users, type User } from '@/shared/db/schema';
 
 /** The user with this id, or `null`. */
 export async function findUserById(id: string): Promise<User | null> {

@@ -1,14 +1,11 @@
-import "server-only";
+import 'server-only';
 
-import type { z } from "zod";
+import type { z } from 'zod';
 
-import {
-  getSessionUser,
-  type SessionUser,
-} from "@/features/common/auth/session";
-import type { ActionError, ActionResult } from "@/shared/lib/action-result";
-import { toDatabaseUnavailable } from "@/shared/db/database-unavailable";
-import { AppError } from "@/shared/lib/app-error";
+import { getSessionUser, type SessionUser } from '@/features/common/auth/session';
+import type { ActionError, ActionResult } from '@/shared/lib/action-result';
+import { toDatabaseUnavailable } from '@/shared/db/database-unavailable';
+import { AppError } from '@/shared/lib/app-error';
 
 /**
  * Maps a typed error to the `{ ok: false }` a server action returns; `null` for bugs. A database that
@@ -17,16 +14,12 @@ import { AppError } from "@/shared/lib/app-error";
 export function toActionError(error: unknown): ActionError | null {
   if (!(error instanceof AppError)) error = toDatabaseUnavailable(error);
   if (!(error instanceof AppError)) return null;
-  return {
-    code: error.code,
-    message: error.message,
-    ...(error.details ? { details: error.details } : {}),
-  };
+  return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
 }
 
 type Guard = (user: SessionUser | null) => user is SessionUser;
 const signedIn: Guard = (user): user is SessionUser => user !== null;
-const admin: Guard = (user): user is SessionUser => user?.role === "admin";
+const admin: Guard = (user): user is SessionUser => user?.role === 'admin';
 
 function validatedAction<Schema extends z.ZodType, Result>(
   guard: Guard,
@@ -43,26 +36,12 @@ function validatedAction<Schema extends z.ZodType, Result>(
       throw error;
     }
     if (!guard(user)) {
-      return {
-        ok: false,
-        error: {
-          code: user ? "FORBIDDEN" : "UNAUTHENTICATED",
-          message: user ? "You are not allowed to do that." : "Sign in first.",
-        },
-      };
+      return { ok: false, error: { code: user ? 'FORBIDDEN' : 'UNAUTHENTICATED', message: user ? 'You are not allowed to do that.' : 'Sign in first.' } };
     }
     const parsed = schema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return {
-        ok: false,
-        error: {
-          code: "INVALID_INPUT",
-          message: issue
-            ? `${issue.path.join(".") || "input"}: ${issue.message}`
-            : "Invalid input.",
-        },
-      };
+      return { ok: false, error: { code: 'INVALID_INPUT', message: issue ? `${issue.path.join('.') || 'input'}: ${issue.message}` : 'Invalid input.' } };
     }
     try {
       return { ok: true, data: await body(parsed.data, user) };

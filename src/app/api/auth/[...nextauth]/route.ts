@@ -1,5 +1,5 @@
-import { handlers } from "@/features/common/auth/auth";
-import { handleAuthPost } from "@/features/common/auth/auth-route";
+import { handlers } from '@/features/common/auth/auth';
+import { handleAuthPost } from '@/features/common/auth/auth-route';
 
 export const { GET } = handlers;
 export const POST = handleAuthPost;

@@ -1,6 +1,6 @@
-import { respondWithCreditsErrors } from "@/features/common/payments/api/credits-error-response";
-import { getSessionUser } from "@/features/common/auth/session";
-import { handleGenerateRequest } from "@/features/examples/generation/generate-handler";
+import { getSessionUser } from '@/features/common/auth/session';
+import { respondWithCreditsErrors } from '@/features/common/payments/api/credits-error-response';
+import { handleGenerateRequest } from '@/features/examples/generation/generate-handler';
 
 export async function POST(request: Request) {
   return respondWithCreditsErrors(async () => {

@@ -1,4 +1,4 @@
-import { handleStripeWebhook } from "@/features/common/payments/service/stripe-webhook";
+import { handleStripeWebhook } from '@/features/common/payments/service/stripe-webhook';
 
 export async function POST(request: Request) {
   return handleStripeWebhook(request);

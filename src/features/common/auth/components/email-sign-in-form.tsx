@@ -1,20 +1,14 @@
-"use client";
+'use client';
 
-import { useActionState } from "react";
+import { useActionState } from 'react';
 
-import {
-  signInWithEmail,
-  type SignInState,
-} from "@/features/common/auth/actions/sign-in.action";
-import { Button } from "@/shared/components/ui/button";
-import { Input } from "@/shared/components/ui/input";
-import { Label } from "@/shared/components/ui/label";
+import { signInWithEmail, type SignInState } from '@/features/common/auth/actions/sign-in.action';
+import { Button } from '@/shared/components/ui/button';
+import { Input } from '@/shared/components/ui/input';
+import { Label } from '@/shared/components/ui/label';
 
 export function EmailSignInForm({ callbackUrl }: { callbackUrl: string }) {
-  const [state, formAction, pending] = useActionState<SignInState, FormData>(
-    signInWithEmail,
-    {},
-  );
+  const [state, formAction, pending] = useActionState<SignInState, FormData>(signInWithEmail, {});
   return (
     <form action={formAction} className="flex flex-col gap-3" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
@@ -27,7 +21,7 @@ export function EmailSignInForm({ callbackUrl }: { callbackUrl: string }) {
         placeholder="you@example.com"
         defaultValue={state.email}
         aria-invalid={state.error ? true : undefined}
-        aria-describedby={state.error ? "email-error" : undefined}
+        aria-describedby={state.error ? 'email-error' : undefined}
         required
       />
       {state.error ? (
@@ -36,7 +30,7 @@ export function EmailSignInForm({ callbackUrl }: { callbackUrl: string }) {
         </p>
       ) : null}
       <Button type="submit" disabled={pending}>
-        {pending ? "Sending link…" : "Email me a sign-in link"}
+        {pending ? 'Sending link…' : 'Email me a sign-in link'}
       </Button>
     </form>
   );

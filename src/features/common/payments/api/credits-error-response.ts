@@ -1,8 +1,5 @@
-import {
-  CreditsError,
-  type CreditsErrorCode,
-} from "@/features/common/payments/service/credits-errors";
-import { toDatabaseUnavailable } from "@/shared/db/database-unavailable";
+import { CreditsError, type CreditsErrorCode } from '@/features/common/payments/service/credits-errors';
+import { toDatabaseUnavailable } from '@/shared/db/database-unavailable';
 
 const statusByCode: Record<CreditsErrorCode, number> = {
   INVALID_INPUT: 400,
@@ -40,21 +37,10 @@ export function creditsErrorResponse(error: unknown): Response | null {
   const unavailable = toDatabaseUnavailable(error);
   if (unavailable) {
     // Retryable: the database went away or missed its deadline, and nothing was committed.
-    console.warn(
-      `[db] ${describeCause(error)}; answered 503 DATABASE_UNAVAILABLE`,
-    );
+    console.warn(`[db] ${describeCause(error)}; answered 503 DATABASE_UNAVAILABLE`);
     return Response.json(
-      {
-        error: {
-          code: unavailable.code,
-          message: unavailable.message,
-          retryAfterSeconds: unavailable.retryAfterSeconds,
-        },
-      },
-      {
-        status: 503,
-        headers: { "retry-after": String(unavailable.retryAfterSeconds) },
-      },
+      { error: { code: unavailable.code, message: unavailable.message, retryAfterSeconds: unavailable.retryAfterSeconds } },
+      { status: 503, headers: { 'retry-after': String(unavailable.retryAfterSeconds) } },
     );
   }
   if (!(error instanceof CreditsError)) return null;
@@ -66,23 +52,14 @@ export function creditsErrorResponse(error: unknown): Response | null {
     },
   };
   // 429 and a request still in progress tell the client when to come back.
-  const retryAfter =
-    "retryAfterSeconds" in error ? Number(error.retryAfterSeconds) : null;
-  return Response.json(body, {
-    status: statusByCode[error.code],
-    headers: retryAfter ? { "retry-after": String(retryAfter) } : {},
-  });
+  const retryAfter = 'retryAfterSeconds' in error ? Number(error.retryAfterSeconds) : null;
+  return Response.json(body, { status: statusByCode[error.code], headers: retryAfter ? { 'retry-after': String(retryAfter) } : {} });
 }
 
 function describeCause(error: unknown): string {
-  for (
-    let current = error;
-    current && typeof current === "object";
-    current = (current as { cause?: unknown }).cause
-  ) {
+  for (let current = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
     const { code, message } = current as { code?: unknown; message?: unknown };
-    if (typeof code === "string" && code !== "DATABASE_UNAVAILABLE")
-      return `${code}: ${String(message)}`;
+    if (typeof code === 'string' && code !== 'DATABASE_UNAVAILABLE') return `${code}: ${String(message)}`;
   }
   return error instanceof Error ? error.message : String(error);
 }
@@ -92,9 +69,7 @@ function describeCause(error: unknown): string {
  * their JSON responses (503 with `Retry-After` for the database); anything else is a bug, let through.
  * Wrap the whole body, session lookup included: that reads the database too.
  */
-export async function respondWithCreditsErrors(
-  body: () => Promise<Response>,
-): Promise<Response> {
+export async function respondWithCreditsErrors(body: () => Promise<Response>): Promise<Response> {
   try {
     return await body();
   } catch (error) {

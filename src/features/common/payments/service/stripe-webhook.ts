@@ -1,13 +1,6 @@
-import {
-  fulfillCheckoutSession,
-  markPurchase,
-} from "@/features/common/payments/service/fulfilment";
-import { getPaymentsGateway } from "@/features/common/payments/service/payments-gateway";
-import {
-  applyChargeRefund,
-  applyRefundFailure,
-  recordDispute,
-} from "@/features/common/payments/service/refunds";
+import { fulfillCheckoutSession, markPurchase } from '@/features/common/payments/service/fulfilment';
+import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
+import { applyChargeRefund, applyRefundFailure, recordDispute } from '@/features/common/payments/service/refunds';
 import {
   chargeSchema,
   checkoutSessionSchema,
@@ -17,9 +10,9 @@ import {
   MalformedEventError,
   refundSchema,
   type EventEnvelope,
-} from "@/features/common/payments/service/stripe-event-schemas";
-import { isDatabaseUnavailable } from "@/shared/db/database-unavailable";
-import { BodyTooLargeError, readBodyWithin } from "@/shared/lib/read-body";
+} from '@/features/common/payments/service/stripe-event-schemas';
+import { isDatabaseUnavailable } from '@/shared/db/database-unavailable';
+import { BodyTooLargeError, readBodyWithin } from '@/shared/lib/read-body';
 
 /** Stripe's events are a few kilobytes; nothing larger is read, signed or not. */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
@@ -28,44 +21,32 @@ export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 async function dispatch(event: EventEnvelope): Promise<string> {
   const source = { eventId: event.id, at: new Date(event.created * 1000) };
   switch (event.type) {
-    case "checkout.session.completed":
-    case "checkout.session.async_payment_succeeded": {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
       const session = eventObject(event, checkoutSessionSchema);
       // Delayed methods (SEPA, ACH …) complete unpaid; async_payment_succeeded follows when they clear.
       // Only money received buys credits: `no_payment_required` does not.
-      if (session.payment_status !== "paid") return "awaiting_payment";
+      if (session.payment_status !== 'paid') return 'awaiting_payment';
       return fulfillCheckoutSession(session, event.id);
     }
-    case "checkout.session.async_payment_failed":
-      return (await markPurchase(
-        eventObject(event, checkoutSessionSchema).id,
-        "failed",
-      ))
-        ? "marked_failed"
-        : "unchanged";
-    case "checkout.session.expired":
-      return (await markPurchase(
-        eventObject(event, checkoutSessionSchema).id,
-        "expired",
-      ))
-        ? "marked_expired"
-        : "unchanged";
-    case "charge.refunded":
+    case 'checkout.session.async_payment_failed':
+      return (await markPurchase(eventObject(event, checkoutSessionSchema).id, 'failed')) ? 'marked_failed' : 'unchanged';
+    case 'checkout.session.expired':
+      return (await markPurchase(eventObject(event, checkoutSessionSchema).id, 'expired')) ? 'marked_expired' : 'unchanged';
+    case 'charge.refunded':
       return applyChargeRefund(eventObject(event, chargeSchema), source);
-    case "charge.refund.updated":
-    case "refund.updated":
-    case "refund.failed": {
+    case 'charge.refund.updated':
+    case 'refund.updated':
+    case 'refund.failed': {
       const refund = eventObject(event, refundSchema);
-      return refund.status === "failed"
-        ? applyRefundFailure(refund, source)
-        : "ignored";
+      return refund.status === 'failed' ? applyRefundFailure(refund, source) : 'ignored';
     }
-    case "charge.dispute.created":
-    case "charge.dispute.updated":
-    case "charge.dispute.closed":
+    case 'charge.dispute.created':
+    case 'charge.dispute.updated':
+    case 'charge.dispute.closed':
       return recordDispute(eventObject(event, disputeSchema), source);
     default:
-      return "ignored";
+      return 'ignored';
   }
 }
 
@@ -77,76 +58,46 @@ async function dispatch(event: EventEnvelope): Promise<string> {
  * database unavailable included: `DATABASE_UNAVAILABLE`), so Stripe delivers again — every handler is idempotent, so a retry is safe.
  */
 export async function handleStripeWebhook(request: Request): Promise<Response> {
-  const signature = request.headers.get("stripe-signature");
+  const signature = request.headers.get('stripe-signature');
   if (!signature) {
     await request.body?.cancel().catch(() => {});
-    return Response.json(
-      { error: "Missing Stripe-Signature header" },
-      { status: 400 },
-    );
+    return Response.json({ error: 'Missing Stripe-Signature header' }, { status: 400 });
   }
   let payload: Buffer;
   try {
     payload = await readBodyWithin(request, MAX_WEBHOOK_BODY_BYTES);
   } catch (error) {
-    if (error instanceof BodyTooLargeError)
-      return Response.json({ error: error.message }, { status: 413 });
+    if (error instanceof BodyTooLargeError) return Response.json({ error: error.message }, { status: 413 });
     throw error;
   }
 
   const { stripe, webhookSecret } = getPaymentsGateway();
   let verified: unknown;
   try {
-    verified = stripe.webhooks.constructEvent(
-      payload,
-      signature,
-      webhookSecret,
-    );
+    verified = stripe.webhooks.constructEvent(payload, signature, webhookSecret);
   } catch (error) {
-    return Response.json(
-      {
-        error: `Invalid signature: ${error instanceof Error ? error.message : "verification failed"}`,
-      },
-      { status: 400 },
-    );
+    return Response.json({ error: `Invalid signature: ${error instanceof Error ? error.message : 'verification failed'}` }, { status: 400 });
   }
 
   let event: EventEnvelope | undefined;
   try {
     const envelope = eventEnvelopeSchema.safeParse(verified);
-    if (!envelope.success)
-      throw new MalformedEventError(
-        String((verified as { id?: unknown })?.id ?? "without an id"),
-        envelope.error.issues.map((i) => `${i.path.join(".")} ${i.message}`),
-      );
+    if (!envelope.success) throw new MalformedEventError(String((verified as { id?: unknown })?.id ?? 'without an id'), envelope.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
     event = envelope.data;
     const outcome = await dispatch(event);
     return Response.json({ received: true, type: event.type, outcome });
   } catch (error) {
     if (error instanceof MalformedEventError) {
       // Signed by Stripe's secret but not of the shape we handle: a retry would not change it.
-      console.warn(
-        `[payments] ${error.message}; answered 400, nothing written`,
-      );
+      console.warn(`[payments] ${error.message}; answered 400, nothing written`);
       return Response.json({ error: error.message }, { status: 400 });
     }
     if (isDatabaseUnavailable(error)) {
       // Retryable: every handler is idempotent and the statement that failed committed nothing.
-      console.warn(
-        `[payments] ${event?.type} ${event?.id}: database unavailable; answered 500, Stripe will retry`,
-      );
-      return Response.json(
-        {
-          error: "Database unavailable; retry later",
-          code: "DATABASE_UNAVAILABLE",
-        },
-        { status: 500 },
-      );
+      console.warn(`[payments] ${event?.type} ${event?.id}: database unavailable; answered 500, Stripe will retry`);
+      return Response.json({ error: 'Database unavailable; retry later', code: 'DATABASE_UNAVAILABLE' }, { status: 500 });
     }
-    console.error(
-      `[payments] ${event?.type} ${event?.id} failed; Stripe will retry`,
-      error,
-    );
-    return Response.json({ error: "Webhook handling failed" }, { status: 500 });
+    console.error(`[payments] ${event?.type} ${event?.id} failed; Stripe will retry`, error);
+    return Response.json({ error: 'Webhook handling failed' }, { status: 500 });
   }
 }
