@@ -1,11 +1,11 @@
 import { runJobs } from '@/features/common/payments/service/jobs/jobs';
-import { openConfiguredDatabase, setDatabase } from '@/shared/db/client';
+
+import { runWithDatabase } from './script-database';
 
 // `npm run payments:retry`: runs every pending payment side effect (callbacks, receipts) that failed
-// or never ran. Safe to run at any time and from cron: each task succeeds at most once.
-const handle = await openConfiguredDatabase();
-setDatabase(handle);
-try {
+// or never ran. Safe to run at any time and from cron: each task succeeds at most once. Exits 1 when
+// a task failed or the database cannot be reached.
+await runWithDatabase('payments:retry', async () => {
   let total = { done: 0, failed: 0 };
   for (;;) {
     const batch = await runJobs();
@@ -14,6 +14,4 @@ try {
   }
   console.log(`Payment tasks: ${total.done} done, ${total.failed} failed (kept for the next run).`);
   process.exitCode = total.failed > 0 ? 1 : 0;
-} finally {
-  await handle.close();
-}
+});
