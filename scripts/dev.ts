@@ -47,7 +47,7 @@ try {
 const handle = await openPglite(env.PGLITE_DIR);
 await migrateDatabase(handle);
 const pglite = (handle.db as unknown as { $client: PGlite }).$client;
-const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: Number(process.env.PGLITE_PORT || 0), maxConnections: 64 });
+const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: env.PGLITE_PORT ?? 0, maxConnections: 64 });
 await server.start();
 const url = `postgres://postgres@${server.getServerConn()}/postgres`;
 lock.update(url);

@@ -67,6 +67,8 @@ const envSchema = z
         .optional(),
     ),
     PGLITE_DIR: optionalString,
+    /** Port on 127.0.0.1 where `npm run dev` serves the embedded database (unset: any free port). */
+    PGLITE_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65_535).optional()),
 
     AUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, { message: 'must be at least 32 characters (generate one with `openssl rand -base64 32`)' }).optional()),
     AUTH_GITHUB_ID: optionalString,

