@@ -79,7 +79,12 @@ beforeAll(async () => {
   server.stdout!.on('data', (chunk) => (serverLog += chunk));
   server.stderr!.on('data', (chunk) => (serverLog += chunk));
   const until = Date.now() + 120_000;
-  while ((await fetch(`${baseURL}/`).then((r) => r.status, () => 0)) !== 200) {
+  while (
+    (await fetch(`${baseURL}/`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
     if (Date.now() > until || server.exitCode !== null) throw new Error(`next start did not come up:\n${serverLog}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -179,7 +184,16 @@ describe('next start through an immediate Postgres restart', () => {
     const paidWorker = async (n: number) => {
       for (let i = n; Date.now() < loadEnd; i += 4) await timed('paid', () => paid(payers[i % payers.length]!));
     };
-    const load = Promise.all([webhookWorker(), webhookWorker(), webhookWorker(), webhookWorker(), paidWorker(0), paidWorker(1), paidWorker(2), paidWorker(3)]);
+    const load = Promise.all([
+      webhookWorker(),
+      webhookWorker(),
+      webhookWorker(),
+      webhookWorker(),
+      paidWorker(0),
+      paidWorker(1),
+      paidWorker(2),
+      paidWorker(3),
+    ]);
 
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     const crashAt = Date.now();
@@ -234,7 +248,11 @@ describe('next start through an immediate Postgres restart', () => {
     expect(drift).toEqual([]);
     // And the script agrees, run as a user would.
     const verify = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn('npm', ['run', '-s', 'credits:verify'], { cwd: root, env: { ...process.env, DATABASE_URL: pg.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('npm', ['run', '-s', 'credits:verify'], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: pg.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (chunk) => (output += chunk));
       child.stderr.on('data', (chunk) => (output += chunk));
