@@ -115,7 +115,7 @@ describe('next start through an immediate Postgres restart', () => {
         .returning();
       const checkout = await createCreditsCheckoutSession(
         { userId: buyer!.id, packageId: 'starter' },
-        { successUrl: `${baseURL}/dashboard?billing=success`, cancelUrl: `${baseURL}/dashboard` },
+        { successUrl: '/dashboard?billing=success', cancelUrl: '/dashboard' },
       );
       const [purchase] = await handle.db.select().from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, checkout.id));
       const event = fixtureEvent('checkout.session.completed.json', {

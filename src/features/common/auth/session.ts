@@ -22,8 +22,11 @@ export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   if (session?.user?.id) return session.user;
   const jar = await cookies();
-  if (jar.has('authjs.session-token') || jar.has('__Secure-authjs.session-token')) await assertDatabaseReachable();
-  return null;
+  if (!jar.has('authjs.session-token') && !jar.has('__Secure-authjs.session-token')) return null;
+  await assertDatabaseReachable();
+  // Reachable now: the first lookup may have failed while it was not. Ask once more.
+  const again = await auth();
+  return again?.user?.id ? again.user : null;
 });
 
 async function assertDatabaseReachable(): Promise<void> {
