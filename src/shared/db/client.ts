@@ -32,8 +32,8 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle');
 /**
  * Deadlines on the Postgres path, so no request waits forever on a database that went away:
  * connecting gives up after `connectTimeoutSeconds`; a statement after `statementDeadlineMs` (the server
- * stops it through `statement_timeout`, and the client cancels it and rejects a moment later in case
- * the server cannot answer at all); a transaction left idle is ended by the server. Any of these, and
+ * stops it through `statement_timeout`, and the client cancels it and rejects at three times that, in
+ * case the server cannot answer at all); a transaction left idle is ended by the server. Any of these, and
  * a dropped connection, reach callers as `DatabaseUnavailableError` at the edges (503, `{ ok: false }`).
  */
 export const DATABASE_DEADLINES = {
@@ -65,7 +65,10 @@ export async function openPostgres(url: string, options: { max?: number; stateme
       idle_in_transaction_session_timeout: DATABASE_DEADLINES.idleInTransactionMs,
     },
   });
-  return { db: drizzle(withStatementDeadline(client, deadlineMs + 500), { schema }), driver: 'postgres', close: () => client.end({ timeout: 5 }) };
+  // The client-side timer also counts time queued for a free connection, so it is a safety net for a
+  // server that stopped answering, well past the server's own statement_timeout: a burst of queued
+  // statements on a busy pool must not fail for waiting its turn.
+  return { db: drizzle(withStatementDeadline(client, 3 * deadlineMs), { schema }), driver: 'postgres', close: () => client.end({ timeout: 5 }) };
 }
 
 type PostgresClient = import('postgres').Sql;
