@@ -1,9 +1,10 @@
 import { findLedgerDrift } from '@/features/common/payments/service/credits-verify';
-import { openConfiguredDatabase } from '@/shared/db/client';
 
-// `npm run credits:verify`: recomputes every balance from the ledger; exits 1 listing any drift.
-const handle = await openConfiguredDatabase();
-try {
+import { runWithDatabase } from './script-database';
+
+// `npm run credits:verify`: recomputes every balance from the ledger; exits 1 listing any drift, or
+// when the database cannot be reached.
+await runWithDatabase('credits:verify', async (handle) => {
   const drift = await findLedgerDrift(handle.db);
   if (drift.length === 0) {
     console.log('Ledger verified: every balance equals the sum of its entries, its lots and its open holds.');
@@ -18,6 +19,4 @@ try {
     }
     process.exitCode = 1;
   }
-} finally {
-  await handle.close();
-}
+});

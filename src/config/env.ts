@@ -38,7 +38,24 @@ const DEV_STRIPE_WEBHOOK_SECRET = 'whsec_local_simulator_secret';
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    APP_URL: z.preprocess(emptyToUndefined, z.url({ message: 'must be an absolute URL such as https://app.example.com' }).optional()),
+    /** Set by Next: `phase-production-build` while `next build` runs. */
+    NEXT_PHASE: optionalString,
+    APP_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .optional()
+        .superRefine((value, ctx) => {
+          if (value === undefined) return;
+          // `localhost:3204` parses as a URL with the scheme "localhost:": refuse anything not http(s).
+          if (!/^https?:\/\/[^/\s]/i.test(value)) {
+            const bare = value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+            ctx.addIssue({ code: 'custom', message: `must start with http:// or https:// (write APP_URL=${/^(localhost|127\.|\[::1\])/.test(bare) ? 'http' : 'https'}://${bare})` });
+          } else if (!URL.canParse(value)) {
+            ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as https://app.example.com' });
+          }
+        }),
+    ),
     /** The port the server listens on: `next dev` and `next start` set it (also when dev moves off a busy 3000). */
     PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65_535).optional()),
 
@@ -50,6 +67,8 @@ const envSchema = z
         .optional(),
     ),
     PGLITE_DIR: optionalString,
+    /** Port on 127.0.0.1 where `npm run dev` serves the embedded database (unset: any free port). */
+    PGLITE_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65_535).optional()),
 
     AUTH_SECRET: z.preprocess(
       emptyToUndefined,
@@ -100,7 +119,10 @@ const envSchema = z
     if (raw.STRIPE_SECRET_KEY && !raw.STRIPE_WEBHOOK_SECRET) {
       need('STRIPE_WEBHOOK_SECRET', 'is required with STRIPE_SECRET_KEY (from `stripe listen` or the dashboard webhook)');
     }
-    if (!production) return;
+    // `next build` loads this module to collect route configuration, with NODE_ENV=production but none
+    // of the runtime secrets (Docker images, CI): values that are set are checked, what production
+    // requires is checked when the server starts (src/instrumentation.ts) and on first use.
+    if (!production || raw.NEXT_PHASE === 'phase-production-build') return;
 
     if (!raw.AUTH_SECRET) need('AUTH_SECRET', 'is required in production (generate one with `openssl rand -base64 32`)');
     if (!raw.APP_URL) need('APP_URL', 'is required in production: the public URL used in emails and checkout links');

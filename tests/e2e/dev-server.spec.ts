@@ -34,13 +34,6 @@ const freshCloneEnv = (dataDir: string): NodeJS.ProcessEnv => ({
   NEXT_TELEMETRY_DISABLED: '1',
 });
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
-  });
-}
-
 test('npm run dev on another port, APP_URL unset: a new user signs in and buys a pack', async ({ browser }) => {
   // The dev server compiles each page on its first visit.
   test.setTimeout(360_000);
@@ -49,8 +42,8 @@ test('npm run dev on another port, APP_URL unset: a new user signs in and buys a
   let server: ChildProcess | undefined;
   let testLog = () => '';
   try {
-    await run('npm', ['run', 'db:migrate'], env);
-    server = spawn('npx', ['next', 'dev', '--port', String(devPort)], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // As the README says: `npm run dev` migrates, owns the embedded database and serves it to Next.
+    server = spawn('npm', ['run', 'dev', '--', '--port', String(devPort)], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     server.stdout?.on('data', (chunk) => (log += chunk));
     server.stderr?.on('data', (chunk) => (log += chunk));

@@ -93,4 +93,34 @@ describe('parseEnv', () => {
   it('normalises ADMIN_EMAILS to a lower-case list', () => {
     expect(parseEnv({ ADMIN_EMAILS: ' Admin@Example.com ,ops@example.com,' }).ADMIN_EMAILS).toEqual(['admin@example.com', 'ops@example.com']);
   });
+
+  it('lets `next build` run with no environment: production requirements are checked when the server starts', () => {
+    const built = parseEnv({ NODE_ENV: 'production', NEXT_PHASE: 'phase-production-build' });
+    expect(built.seams).toEqual({ database: 'pglite', email: 'outbox', payments: 'simulator' });
+    // The same variables at server start are refused, naming each one.
+    expect(problemsOf({ NODE_ENV: 'production', NEXT_PHASE: 'phase-production-server' })).toEqual(['AUTH_SECRET', 'APP_URL', 'DATABASE_URL', 'RESEND_API_KEY', 'STRIPE_SECRET_KEY']);
+    // A value that is set is still checked at build.
+    expect(problemsOf({ NODE_ENV: 'production', NEXT_PHASE: 'phase-production-build', APP_URL: 'localhost:3204' })).toEqual(['APP_URL']);
+  });
+
+  it('refuses an APP_URL without a scheme and says what to write', () => {
+    const messageOf = (source: Record<string, string>) => {
+      try {
+        parseEnv(source);
+      } catch (error) {
+        return (error as EnvError).message;
+      }
+      return '';
+    };
+    expect(messageOf({ APP_URL: 'localhost:3204' })).toContain('APP_URL must start with http:// or https:// (write APP_URL=http://localhost:3204)');
+    expect(messageOf({ APP_URL: 'app.example.com' })).toContain('(write APP_URL=https://app.example.com)');
+    expect(messageOf({ APP_URL: 'ftp://app.example.com' })).toContain('(write APP_URL=https://app.example.com)');
+    expect(parseEnv({ APP_URL: 'https://app.example.com' }).APP_URL).toBe('https://app.example.com');
+  });
+
+  it('requires STRIPE_WEBHOOK_SECRET in production with the checkout simulator too, as the docs say', () => {
+    const simulator = { NODE_ENV: 'production', APP_URL: 'https://app.example.com', AUTH_SECRET: 'x'.repeat(32), PGLITE_DIR: '/data', EMAIL_OUTBOX: 'true', PAYMENTS_SIMULATOR: 'true' };
+    expect(problemsOf(simulator)).toEqual(['STRIPE_WEBHOOK_SECRET']);
+    expect(parseEnv({ ...simulator, STRIPE_WEBHOOK_SECRET: 'whsec_my_own' }).seams.payments).toBe('simulator');
+  });
 });

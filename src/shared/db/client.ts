@@ -5,6 +5,8 @@ import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 
 import { env } from '@/config/env';
+import { DatabaseDeadlineError } from '@/shared/db/database-unavailable';
+import { acquirePgliteLock, readPgliteLock } from '@/shared/db/pglite-lock';
 import * as schema from '@/shared/db/schema';
 
 /**
@@ -27,12 +29,98 @@ export interface DatabaseHandle {
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle');
 
+/**
+ * Deadlines on the Postgres path, so no request waits forever on a database that went away:
+ * connecting gives up after `connectTimeoutSeconds`; a statement after `statementDeadlineMs` (the server
+ * stops it through `statement_timeout`, and the client cancels it and rejects at three times that, in
+ * case the server cannot answer at all); a transaction left idle is ended by the server. Any of these, and
+ * a dropped connection, reach callers as `DatabaseUnavailableError` at the edges (503, `{ ok: false }`).
+ */
+export const DATABASE_DEADLINES = {
+  connectTimeoutSeconds: 3,
+  statementDeadlineMs: 5_000,
+  idleInTransactionMs: 10_000,
+  /** Idle connections are closed after this, and every connection is replaced after maxLifetimeSeconds. */
+  idleTimeoutSeconds: 30,
+  maxLifetimeSeconds: 30 * 60,
+} as const;
+
 /** Opens a Postgres database through postgres.js. */
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<DatabaseHandle> {
+export async function openPostgres(url: string, options: { max?: number; statementDeadlineMs?: number } = {}): Promise<DatabaseHandle> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
-  return { db: drizzle(client, { schema }), driver: 'postgres', close: () => client.end() };
+  const deadlineMs = options.statementDeadlineMs ?? DATABASE_DEADLINES.statementDeadlineMs;
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    connect_timeout: DATABASE_DEADLINES.connectTimeoutSeconds,
+    idle_timeout: DATABASE_DEADLINES.idleTimeoutSeconds,
+    max_lifetime: DATABASE_DEADLINES.maxLifetimeSeconds,
+    keep_alive: 10,
+    // postgres.js's default waits up to 20 s before reconnecting after repeated failures (3^retries/100 s):
+    // a restarted server would then sit unused. Retry within a second instead.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    connection: {
+      statement_timeout: deadlineMs,
+      idle_in_transaction_session_timeout: DATABASE_DEADLINES.idleInTransactionMs,
+    },
+  });
+  // The client-side timer also counts time queued for a free connection, so it is a safety net for a
+  // server that stopped answering, well past the server's own statement_timeout: a burst of queued
+  // statements on a busy pool must not fail for waiting its turn.
+  return { db: drizzle(withStatementDeadline(client, 3 * deadlineMs), { schema }), driver: 'postgres', close: () => client.end({ timeout: 5 }) };
+}
+
+type PostgresClient = import('postgres').Sql;
+interface PendingStatement extends PromiseLike<unknown> {
+  cancel(): unknown;
+}
+
+/**
+ * Wraps a postgres.js client so every statement drizzle sends (`unsafe`, also inside `begin` and
+ * `savepoint`) has a client-side deadline: past it, the statement is cancelled and its promise
+ * rejects with `DatabaseDeadlineError`, also when the server never answers.
+ */
+function withStatementDeadline<T extends PostgresClient>(client: T, deadlineMs: number): T {
+  const wrapScope = (fn: (scoped: PostgresClient) => unknown) => (scoped: PostgresClient) => fn(withStatementDeadline(scoped, deadlineMs));
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'unsafe') {
+        return (...args: Parameters<PostgresClient['unsafe']>) => armDeadline(target.unsafe(...args) as unknown as PendingStatement, deadlineMs);
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (scoped: PostgresClient) => unknown;
+          return (target as unknown as Record<string, (...a: unknown[]) => unknown>)[property]!(...args, wrapScope(fn));
+        };
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    apply(target, thisArg, args) {
+      return Reflect.apply(target as never, thisArg, args);
+    },
+  });
+}
+
+/** Starts the deadline when the statement is first awaited (postgres.js sends it then). */
+function armDeadline<S extends PendingStatement>(statement: S, deadlineMs: number): S {
+  const then = statement.then.bind(statement);
+  let settled: Promise<unknown> | undefined;
+  statement.then = ((onFulfilled, onRejected) => {
+    settled ??= new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        Promise.resolve(statement.cancel()).catch(() => {});
+        reject(new DatabaseDeadlineError(deadlineMs));
+      }, deadlineMs);
+      then(
+        (value) => (clearTimeout(timer), resolve(value)),
+        (error: unknown) => (clearTimeout(timer), reject(error)),
+      );
+    });
+    return settled.then(onFulfilled, onRejected);
+  }) as S['then'];
+  return statement;
 }
 
 /**
@@ -62,9 +150,35 @@ export async function migrateDatabase(handle: DatabaseHandle, migrationsFolder =
 // (a second PGlite on the same directory would corrupt it).
 const cache = globalThis as unknown as { __database?: Promise<DatabaseHandle> };
 
-/** Opens the database the environment names: `DATABASE_URL`, else PGlite in `PGLITE_DIR`. */
-export function openConfiguredDatabase(): Promise<DatabaseHandle> {
-  return env.DATABASE_URL ? openPostgres(env.DATABASE_URL) : openPglite(env.PGLITE_DIR);
+/**
+ * Opens the database the environment names: `DATABASE_URL`, else the embedded PGlite in `PGLITE_DIR`.
+ * One process owns that folder: while `npm run dev` serves it, this connects to the dev server's
+ * database (live data, nothing written twice); while another process has it open without serving it,
+ * this throws `PgliteLockedError` at once; otherwise this process takes the folder until `close()`.
+ */
+export async function openConfiguredDatabase(): Promise<DatabaseHandle> {
+  if (env.DATABASE_URL) return openPostgres(env.DATABASE_URL);
+  return openOwnedPglite(env.PGLITE_DIR);
+}
+
+/** Opens PGlite in `dataDir` under its lock, or its owner's database server when it runs one. */
+export async function openOwnedPglite(dataDir: string): Promise<DatabaseHandle> {
+  const owner = readPgliteLock(dataDir);
+  if (owner?.url && owner.pid !== process.pid) return openPostgres(owner.url, { max: 4 });
+  const lock = acquirePgliteLock(dataDir);
+  try {
+    const handle = await openPglite(dataDir);
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 /** The app's database, opened on first use. Migrations are applied beforehand by `npm run db:migrate`. */

@@ -4,10 +4,15 @@ import type { z } from 'zod';
 
 import { getSessionUser, type SessionUser } from '@/features/common/auth/session';
 import type { ActionError, ActionResult } from '@/shared/lib/action-result';
+import { toDatabaseUnavailable } from '@/shared/db/database-unavailable';
 import { AppError } from '@/shared/lib/app-error';
 
-/** Maps a typed error to the `{ ok: false }` a server action returns; `null` for bugs. */
+/**
+ * Maps a typed error to the `{ ok: false }` a server action returns; `null` for bugs. A database that
+ * is unavailable (unreachable, connection dropped, deadline passed) is `DATABASE_UNAVAILABLE`.
+ */
 export function toActionError(error: unknown): ActionError | null {
+  if (!(error instanceof AppError)) error = toDatabaseUnavailable(error);
   if (!(error instanceof AppError)) return null;
   return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
 }
@@ -22,7 +27,14 @@ function validatedAction<Schema extends z.ZodType, Result>(
   body: (input: z.output<Schema>, user: SessionUser) => Promise<Result>,
 ) {
   return async (input: z.input<Schema>): Promise<ActionResult<Result>> => {
-    const user = await getSessionUser();
+    let user: SessionUser | null;
+    try {
+      user = await getSessionUser();
+    } catch (error) {
+      const expected = toActionError(error);
+      if (expected) return { ok: false, error: expected };
+      throw error;
+    }
     if (!guard(user)) {
       return { ok: false, error: { code: user ? 'FORBIDDEN' : 'UNAUTHENTICATED', message: user ? 'You are not allowed to do that.' : 'Sign in first.' } };
     }

@@ -1,4 +1,5 @@
 import { CreditsError, type CreditsErrorCode } from '@/features/common/payments/service/credits-errors';
+import { toDatabaseUnavailable } from '@/shared/db/database-unavailable';
 
 const statusByCode: Record<CreditsErrorCode, number> = {
   INVALID_INPUT: 400,
@@ -28,10 +29,20 @@ const statusByCode: Record<CreditsErrorCode, number> = {
 
 /**
  * Maps a credits error to the JSON response a route sends, or returns `null` for anything else
- * (a bug, which the route should let through to a 500). A 402 names what was required and available;
+ * (a bug, which the route should let through to a 500). A database that is unreachable, dropped the
+ * connection or missed its deadline answers 503 `DATABASE_UNAVAILABLE` with `Retry-After`. A 402 names what was required and available;
  * a 429 (`RATE_LIMITED`) and a 409 for a request still running (`REQUEST_IN_PROGRESS`) carry `Retry-After`.
  */
 export function creditsErrorResponse(error: unknown): Response | null {
+  const unavailable = toDatabaseUnavailable(error);
+  if (unavailable) {
+    // Retryable: the database went away or missed its deadline, and nothing was committed.
+    console.warn(`[db] ${describeCause(error)}; answered 503 DATABASE_UNAVAILABLE`);
+    return Response.json(
+      { error: { code: unavailable.code, message: unavailable.message, retryAfterSeconds: unavailable.retryAfterSeconds } },
+      { status: 503, headers: { 'retry-after': String(unavailable.retryAfterSeconds) } },
+    );
+  }
   if (!(error instanceof CreditsError)) return null;
   const body = {
     error: {
@@ -43,4 +54,27 @@ export function creditsErrorResponse(error: unknown): Response | null {
   // 429 and a request still in progress tell the client when to come back.
   const retryAfter = 'retryAfterSeconds' in error ? Number(error.retryAfterSeconds) : null;
   return Response.json(body, { status: statusByCode[error.code], headers: retryAfter ? { 'retry-after': String(retryAfter) } : {} });
+}
+
+function describeCause(error: unknown): string {
+  for (let current = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && code !== 'DATABASE_UNAVAILABLE') return `${code}: ${String(message)}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs a route's body and maps what it throws: credits errors and an unavailable database become
+ * their JSON responses (503 with `Retry-After` for the database); anything else is a bug, let through.
+ * Wrap the whole body, session lookup included: that reads the database too.
+ */
+export async function respondWithCreditsErrors(body: () => Promise<Response>): Promise<Response> {
+  try {
+    return await body();
+  } catch (error) {
+    const response = creditsErrorResponse(error);
+    if (response) return response;
+    throw error;
+  }
 }

@@ -11,6 +11,7 @@ import {
   refundSchema,
   type EventEnvelope,
 } from '@/features/common/payments/service/stripe-event-schemas';
+import { isDatabaseUnavailable } from '@/shared/db/database-unavailable';
 import { BodyTooLargeError, readBodyWithin } from '@/shared/lib/read-body';
 
 /** Stripe's events are a few kilobytes; nothing larger is read, signed or not. */
@@ -53,8 +54,8 @@ async function dispatch(event: EventEnvelope): Promise<string> {
  * The Stripe webhook: checks for a signature header before reading anything, reads at most 1 MiB
  * (413 beyond), verifies the signature over the raw bytes (parsing first would change them), checks
  * the event's shape, then handles it. 400 for a missing or bad signature or a malformed event, with
- * nothing written; 200 for events handled or not ours to handle; 500 when handling failed, so Stripe
- * delivers again — every handler is idempotent, so a retry is safe.
+ * nothing written; 200 for events handled or not ours to handle; 500 when handling failed (the
+ * database unavailable included: `DATABASE_UNAVAILABLE`), so Stripe delivers again — every handler is idempotent, so a retry is safe.
  */
 export async function handleStripeWebhook(request: Request): Promise<Response> {
   const signature = request.headers.get('stripe-signature');
@@ -90,6 +91,11 @@ export async function handleStripeWebhook(request: Request): Promise<Response> {
       // Signed by Stripe's secret but not of the shape we handle: a retry would not change it.
       console.warn(`[payments] ${error.message}; answered 400, nothing written`);
       return Response.json({ error: error.message }, { status: 400 });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Retryable: every handler is idempotent and the statement that failed committed nothing.
+      console.warn(`[payments] ${event?.type} ${event?.id}: database unavailable; answered 500, Stripe will retry`);
+      return Response.json({ error: 'Database unavailable; retry later', code: 'DATABASE_UNAVAILABLE' }, { status: 500 });
     }
     console.error(`[payments] ${event?.type} ${event?.id} failed; Stripe will retry`, error);
     return Response.json({ error: 'Webhook handling failed' }, { status: 500 });
