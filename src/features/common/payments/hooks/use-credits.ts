@@ -269,12 +269,24 @@ export function useCredits(options: UseCreditsOptions = {}) {
   );
   const topUpHere = useCallback(
     (packageId: string, urls: TopUpUrls = {}) =>
-      topUp(packageId, { organizationId, ...urls }),
+      topUp(packageId, {
+        ...urls,
+        organizationId:
+          urls.organizationId === undefined
+            ? organizationId
+            : urls.organizationId,
+      }),
     [organizationId],
   );
   const topUpCreditsHere = useCallback(
     (credits: number, urls: TopUpUrls = {}) =>
-      topUpCredits(credits, { organizationId, ...urls }),
+      topUpCredits(credits, {
+        ...urls,
+        organizationId:
+          urls.organizationId === undefined
+            ? organizationId
+            : urls.organizationId,
+      }),
     [organizationId],
   );
   return {
