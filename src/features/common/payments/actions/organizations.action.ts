@@ -77,11 +77,16 @@ export const createOrganizationAction = validatedActionWithUser(
 
 /** Renames the organisation or changes its billing email. Owners and admins. */
 export const updateOrganizationAction = validatedActionWithUser(
-  z.object({
-    organizationId,
-    name: name.optional(),
-    billingEmail: email.nullable().optional(),
-  }),
+  z
+    .object({
+      organizationId,
+      name: name.optional(),
+      billingEmail: email.nullable().optional(),
+    })
+    .refine(
+      (input) => input.name !== undefined || input.billingEmail !== undefined,
+      { message: "give a name or a billing email to change" },
+    ),
   async (input, user) => {
     await updateOrganization({ userId: user.id, ...input });
     return { organizationId: input.organizationId };
