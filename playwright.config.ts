@@ -82,7 +82,8 @@ export default defineConfig({
       url: `${baseURL}/`,
       env: e2eEnv,
       reuseExistingServer: Boolean(process.env.E2E_REUSE_SERVER),
-      timeout: 180_000,
+      // The build can take longer on a busy machine: E2E_SERVER_TIMEOUT_MS raises the wait.
+      timeout: Number(process.env.E2E_SERVER_TIMEOUT_MS ?? 180_000),
       stdout: 'pipe',
     },
   ],
