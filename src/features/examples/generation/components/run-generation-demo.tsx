@@ -126,7 +126,10 @@ export function RunGenerationDemo({ cost }: { cost: number }) {
         {outcome?.kind === "error" ? (
           <Alert variant="destructive" data-testid="generation-error">
             <AlertCircleIcon aria-hidden />
-            <AlertDescription>{outcome.message}</AlertDescription>
+            {/* Body text in the foreground colour: the kit's red on its red tint is below 4.5:1 for a paragraph this long. */}
+            <AlertDescription className="text-foreground opacity-100">
+              {outcome.message}
+            </AlertDescription>
           </Alert>
         ) : null}
       </div>
