@@ -1,48 +1,35 @@
-import { Suspense, type ReactNode } from "react";
-import type { Route } from "next";
-import Link from "next/link";
-import { CoinsIcon } from "lucide-react";
+import { Suspense, type ReactNode } from 'react';
+import type { Route } from 'next';
+import Link from 'next/link';
+import { CoinsIcon } from 'lucide-react';
 
-import { appConfig } from "@/config/app";
-import { signOutAction } from "@/features/common/auth/actions/sign-in.action";
-import { requireUser } from "@/features/common/auth/session";
-import { getActiveWallet } from "@/features/common/payments/active-wallet";
-import { ActiveWalletProvider } from "@/features/common/payments/components/active-wallet-provider";
-import { BillingReturnNotice } from "@/features/common/payments/components/billing-return-notice";
-import { CreditsBalanceBadge } from "@/features/common/payments/components/credits-balance-badge";
-import { WalletSwitcher } from "@/features/common/payments/components/wallet-switcher";
-import { NavLink } from "@/shared/components/nav-link";
-import { Button } from "@/shared/components/ui/button";
+import { appConfig } from '@/config/app';
+import { signOutAction } from '@/features/common/auth/actions/sign-in.action';
+import { requireUser } from '@/features/common/auth/session';
+import { getActiveWallet } from '@/features/common/payments/active-wallet';
+import { ActiveWalletProvider } from '@/features/common/payments/components/active-wallet-provider';
+import { BillingReturnNotice } from '@/features/common/payments/components/billing-return-notice';
+import { CreditsBalanceBadge } from '@/features/common/payments/components/credits-balance-badge';
+import { WalletSwitcher } from '@/features/common/payments/components/wallet-switcher';
+import { NavLink } from '@/shared/components/nav-link';
+import { Button } from '@/shared/components/ui/button';
 
-export default async function DashboardLayout({
-  children,
-}: {
-  children: ReactNode;
-}) {
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const creditsOn = appConfig.billing.credits.enabled;
-  const wallet = creditsOn
-    ? await getActiveWallet(user.id)
-    : { organization: null, organizations: [] };
+  const wallet = creditsOn ? await getActiveWallet(user.id) : { organization: null, organizations: [] };
   const links: { href: Route; label: string; exact?: boolean }[] = [
-    { href: "/dashboard", label: "Overview", exact: true },
-    ...(creditsOn
-      ? [{ href: "/dashboard/billings/credits" as const, label: "Credits" }]
-      : []),
-    ...(creditsOn
-      ? [{ href: "/dashboard/organizations" as const, label: "Organizations" }]
-      : []),
-    ...(user.role === "admin"
+    { href: '/dashboard', label: 'Overview', exact: true },
+    ...(creditsOn ? [{ href: '/dashboard/billings/credits' as const, label: 'Credits' }] : []),
+    ...(creditsOn ? [{ href: '/dashboard/organizations' as const, label: 'Organizations' }] : []),
+    ...(user.role === 'admin'
       ? [
-          { href: "/dashboard/admin" as const, label: "Admin", exact: true },
+          { href: '/dashboard/admin' as const, label: 'Admin', exact: true },
           ...(creditsOn
             ? [
-                {
-                  href: "/dashboard/admin/credits" as const,
-                  label: "Admin credits",
-                },
-                { href: "/dashboard/admin/books" as const, label: "Books" },
-                { href: "/dashboard/admin/audit" as const, label: "Audit" },
+                { href: '/dashboard/admin/credits' as const, label: 'Admin credits' },
+                { href: '/dashboard/admin/books' as const, label: 'Books' },
+                { href: '/dashboard/admin/audit' as const, label: 'Audit' },
               ]
             : []),
         ]
@@ -66,21 +53,10 @@ export default async function DashboardLayout({
             </nav>
             <div className="flex items-center gap-3">
               {creditsOn ? (
-                <WalletSwitcher
-                  organizations={wallet.organizations.map(({ id, name }) => ({
-                    id,
-                    name,
-                  }))}
-                  activeId={wallet.organization?.id ?? null}
-                />
+                <WalletSwitcher organizations={wallet.organizations.map(({ id, name }) => ({ id, name }))} activeId={wallet.organization?.id ?? null} />
               ) : null}
-              {creditsOn ? (
-                <CreditsBalanceBadge href="/dashboard/billings/credits" />
-              ) : null}
-              <span
-                className="hidden text-sm text-muted-foreground sm:inline"
-                data-testid="signed-in-as"
-              >
+              {creditsOn ? <CreditsBalanceBadge href="/dashboard/billings/credits" /> : null}
+              <span className="hidden text-sm text-muted-foreground sm:inline" data-testid="signed-in-as">
                 {user.email}
               </span>
               <form action={signOutAction}>

@@ -1,23 +1,17 @@
-import type { Metadata } from "next";
-import Link from "next/link";
-import { BuildingIcon } from "lucide-react";
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { BuildingIcon } from 'lucide-react';
 
-import { requireUser } from "@/features/common/auth/session";
-import { CreateOrganizationForm } from "@/features/common/payments/components/create-organization-form";
-import { listMyOrganizations } from "@/features/common/payments/service/organizations/organizations.service";
-import { Badge } from "@/shared/components/ui/badge";
-import {
-  Card,
-  CardContent,
-  CardDescription,
-  CardHeader,
-  CardTitle,
-} from "@/shared/components/ui/card";
+import { requireUser } from '@/features/common/auth/session';
+import { CreateOrganizationForm } from '@/features/common/payments/components/create-organization-form';
+import { listMyOrganizations } from '@/features/common/payments/service/organizations/organizations.service';
+import { Badge } from '@/shared/components/ui/badge';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/shared/components/ui/card';
 
-export const metadata: Metadata = { title: "Organizations" };
+export const metadata: Metadata = { title: 'Organizations' };
 
 export default async function OrganizationsPage() {
-  const user = await requireUser("/dashboard/organizations");
+  const user = await requireUser('/dashboard/organizations');
   const organizations = await listMyOrganizations(user.id);
 
   return (
@@ -25,8 +19,7 @@ export default async function OrganizationsPage() {
       <div className="flex flex-col gap-1">
         <h1 className="text-2xl font-semibold tracking-tight">Organizations</h1>
         <p className="text-muted-foreground">
-          An organization has a shared wallet: its owners and admins buy credits
-          for it, and every member spends from it within their monthly cap.
+          An organization has a shared wallet: its owners and admins buy credits for it, and every member spends from it within their monthly cap.
         </p>
       </div>
       <div className="grid items-start gap-6 lg:grid-cols-2">
@@ -35,9 +28,7 @@ export default async function OrganizationsPage() {
             <CardTitle asChild>
               <h2>Your organizations</h2>
             </CardTitle>
-            <CardDescription>
-              Switch to an organization’s wallet with the menu in the header.
-            </CardDescription>
+            <CardDescription>Switch to an organization’s wallet with the menu in the header.</CardDescription>
           </CardHeader>
           <CardContent>
             {organizations.length === 0 ? (
@@ -46,37 +37,18 @@ export default async function OrganizationsPage() {
                 You are not in any organization yet.
               </p>
             ) : (
-              <ul
-                aria-label="Your organizations"
-                className="flex flex-col divide-y divide-border"
-              >
+              <ul aria-label="Your organizations" className="flex flex-col divide-y divide-border">
                 {organizations.map((organization) => (
-                  <li
-                    key={organization.id}
-                    className="flex flex-wrap items-center justify-between gap-2 py-3"
-                  >
+                  <li key={organization.id} className="flex flex-wrap items-center justify-between gap-2 py-3">
                     <span className="flex items-center gap-2">
-                      <Link
-                        href={`/dashboard/organizations/${organization.id}`}
-                        className="font-medium underline-offset-4 hover:underline"
-                      >
+                      <Link href={`/dashboard/organizations/${organization.id}`} className="font-medium underline-offset-4 hover:underline">
                         {organization.name}
                       </Link>
-                      <Badge
-                        variant={
-                          organization.role === "member"
-                            ? "secondary"
-                            : "default"
-                        }
-                        className="capitalize"
-                      >
+                      <Badge variant={organization.role === 'member' ? 'secondary' : 'default'} className="capitalize">
                         {organization.role}
                       </Badge>
                     </span>
-                    <Link
-                      href={`/dashboard/organizations/${organization.id}/members`}
-                      className="text-sm text-muted-foreground underline underline-offset-4"
-                    >
+                    <Link href={`/dashboard/organizations/${organization.id}/members`} className="text-sm text-muted-foreground underline underline-offset-4">
                       Members
                     </Link>
                   </li>
@@ -90,10 +62,7 @@ export default async function OrganizationsPage() {
             <CardTitle asChild>
               <h2>Create an organization</h2>
             </CardTitle>
-            <CardDescription>
-              You become its owner; its wallet starts empty and becomes your
-              active wallet.
-            </CardDescription>
+            <CardDescription>You become its owner; its wallet starts empty and becomes your active wallet.</CardDescription>
           </CardHeader>
           <CardContent>
             <CreateOrganizationForm />

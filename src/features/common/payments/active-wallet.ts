@@ -1,13 +1,10 @@
-import "server-only";
+import 'server-only';
 
-import { cookies } from "next/headers";
-import { cache } from "react";
+import { cookies } from 'next/headers';
+import { cache } from 'react';
 
-import { env } from "@/config/env";
-import {
-  listMyOrganizations,
-  type OrganizationSummary,
-} from "@/features/common/payments/service/organizations/organizations.service";
+import { env } from '@/config/env';
+import { listMyOrganizations, type OrganizationSummary } from '@/features/common/payments/service/organizations/organizations.service';
 
 /*
  * Which wallet the signed-in user is spending from and looking at: their own, or one of their
@@ -16,7 +13,7 @@ import {
  * were never in) reads as the personal wallet.
  */
 
-export const ACTIVE_WALLET_COOKIE = "credits-wallet";
+export const ACTIVE_WALLET_COOKIE = 'credits-wallet';
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
 export interface ActiveWallet {
@@ -27,26 +24,14 @@ export interface ActiveWallet {
 }
 
 /** The user's active wallet, validated against their memberships. Read once per request. */
-export const getActiveWallet = cache(
-  async (userId: string): Promise<ActiveWallet> => {
-    const [organizations, jar] = await Promise.all([
-      listMyOrganizations(userId),
-      cookies(),
-    ]);
-    const wanted = jar.get(ACTIVE_WALLET_COOKIE)?.value;
-    return {
-      organization:
-        organizations.find((organization) => organization.id === wanted) ??
-        null,
-      organizations,
-    };
-  },
-);
+export const getActiveWallet = cache(async (userId: string): Promise<ActiveWallet> => {
+  const [organizations, jar] = await Promise.all([listMyOrganizations(userId), cookies()]);
+  const wanted = jar.get(ACTIVE_WALLET_COOKIE)?.value;
+  return { organization: organizations.find((organization) => organization.id === wanted) ?? null, organizations };
+});
 
 /** Remembers `organizationId` (null: the personal wallet) as the active wallet. Callers check membership first. */
-export async function rememberActiveWallet(
-  organizationId: string | null,
-): Promise<void> {
+export async function rememberActiveWallet(organizationId: string | null): Promise<void> {
   const jar = await cookies();
   if (!organizationId) {
     jar.delete(ACTIVE_WALLET_COOKIE);
@@ -54,9 +39,15 @@ export async function rememberActiveWallet(
   }
   jar.set(ACTIVE_WALLET_COOKIE, organizationId, {
     httpOnly: true,
-    sameSite: "lax",
-    secure: env.APP_URL.startsWith("https:"),
-    path: "/",
+    sameSite: 'lax',
+    secure: env.APP_URL.startsWith('https:'),
+    path: '/',
     maxAge: ONE_YEAR_SECONDS,
   });
+}
+
+/** Goes back to the personal wallet if `organizationId` is the active one (after leaving it, say). */
+export async function forgetActiveWallet(organizationId: string): Promise<void> {
+  const jar = await cookies();
+  if (jar.get(ACTIVE_WALLET_COOKIE)?.value === organizationId) jar.delete(ACTIVE_WALLET_COOKIE);
 }

@@ -1,16 +1,9 @@
-import { appConfig } from "@/config/app";
-import { creditsErrorResponse } from "@/features/common/payments/api/credits-error-response";
-import { RateLimitedError } from "@/features/common/payments/service/credits-errors";
-import {
-  fingerprintRequest,
-  respondOnce,
-} from "@/features/common/payments/service/idempotent-request.service";
-import {
-  GenerationFailedError,
-  generationRequestSchema,
-  runGeneration,
-} from "@/features/examples/generation/run-generation";
-import { consumeRateLimit } from "@/shared/lib/rate-limit";
+import { appConfig } from '@/config/app';
+import { creditsErrorResponse } from '@/features/common/payments/api/credits-error-response';
+import { RateLimitedError } from '@/features/common/payments/service/credits-errors';
+import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
+import { GenerationFailedError, generationRequestSchema, runGeneration } from '@/features/examples/generation/run-generation';
+import { consumeRateLimit } from '@/shared/lib/rate-limit';
 
 /**
  * POST { prompt, organizationId? } → 200 { id, output, credits } after charging the signed-in user —
@@ -26,77 +19,29 @@ import { consumeRateLimit } from "@/shared/lib/rate-limit";
  * same key with another body is refused with 409 `IDEMPOTENCY_CONFLICT`, and while the first request
  * still runs, with 409 `REQUEST_IN_PROGRESS` and `Retry-After`.
  */
-export async function handleGenerateRequest(
-  request: Request,
-  userId: string | null,
-  activeOrganizationId: string | null = null,
-): Promise<Response> {
-  if (!userId)
-    return Response.json(
-      {
-        error: {
-          code: "UNAUTHENTICATED",
-          message: "Sign in to run a generation.",
-        },
-      },
-      { status: 401 },
-    );
-  const verdict = await consumeRateLimit(
-    "paid-request-per-user",
-    userId,
-    appConfig.rateLimits.paidRequestPerUser,
-  );
-  if (!verdict.allowed)
-    return creditsErrorResponse(
-      new RateLimitedError("paid requests per user", verdict.retryAfterSeconds),
-    )!;
+export async function handleGenerateRequest(request: Request, userId: string | null, activeOrganizationId: string | null = null): Promise<Response> {
+  if (!userId) return Response.json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to run a generation.' } }, { status: 401 });
+  const verdict = await consumeRateLimit('paid-request-per-user', userId, appConfig.rateLimits.paidRequestPerUser);
+  if (!verdict.allowed) return creditsErrorResponse(new RateLimitedError('paid requests per user', verdict.retryAfterSeconds))!;
 
-  const parsed = generationRequestSchema.safeParse(
-    await request.json().catch(() => null),
-  );
+  const parsed = generationRequestSchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) {
-    return Response.json(
-      {
-        error: {
-          code: "INVALID_INPUT",
-          message: parsed.error.issues[0]?.message ?? "Invalid request body.",
-        },
-      },
-      { status: 400 },
-    );
+    return Response.json({ error: { code: 'INVALID_INPUT', message: parsed.error.issues[0]?.message ?? 'Invalid request body.' } }, { status: 400 });
   }
   try {
     // Scoped to this endpoint, so a client's key here cannot collide with its keys elsewhere.
-    const clientKey = request.headers.get("idempotency-key");
+    const clientKey = request.headers.get('idempotency-key');
     const idempotencyKey = clientKey ? `generate:${clientKey}` : undefined;
     // Everything that decides the work: the same key with any other body is a conflict.
     const organizationId = parsed.data.organizationId ?? activeOrganizationId;
-    const requestFingerprint = fingerprintRequest({
-      endpoint: "generate",
-      ...parsed.data,
-      organizationId,
-    });
-    const { status, body, replayed } = await respondOnce(
-      { userId, idempotencyKey, requestFingerprint },
-      async () => ({
-        status: 200,
-        body: await runGeneration({
-          userId,
-          organizationId,
-          prompt: parsed.data.prompt,
-        }),
-      }),
-    );
-    return Response.json(body, {
-      status,
-      headers: replayed ? { "Idempotent-Replayed": "true" } : {},
-    });
+    const requestFingerprint = fingerprintRequest({ endpoint: 'generate', ...parsed.data, organizationId });
+    const { status, body, replayed } = await respondOnce({ userId, idempotencyKey, requestFingerprint }, async () => ({
+      status: 200,
+      body: await runGeneration({ userId, organizationId, prompt: parsed.data.prompt }),
+    }));
+    return Response.json(body, { status, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} });
   } catch (error) {
-    if (error instanceof GenerationFailedError)
-      return Response.json(
-        { error: { code: error.code, message: error.message } },
-        { status: 502 },
-      );
+    if (error instanceof GenerationFailedError) return Response.json({ error: { code: error.code, message: error.message } }, { status: 502 });
     const response = creditsErrorResponse(error);
     if (response) return response;
     throw error;

@@ -1,26 +1,21 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID } from 'node:crypto';
 
-import { z } from "zod";
+import { z } from 'zod';
 
-import {
-  withCredits,
-  type CreditHoldSettlement,
-} from "@/features/common/payments/service/credits-balance.service";
-import { storableString } from "@/features/common/payments/service/credits-input.schema";
-import { AppError } from "@/shared/lib/app-error";
+import { withCredits, type CreditHoldSettlement } from '@/features/common/payments/service/credits-balance.service';
+import { storableString } from '@/features/common/payments/service/credits-input.schema';
+import { AppError } from '@/shared/lib/app-error';
 
 /** What one generation costs. */
 export const GENERATION_COST = 10;
 
 export const generationRequestSchema = z.object({
-  prompt: storableString("prompt must be a string")
+  prompt: storableString('prompt must be a string')
     .trim()
-    .min(1, { message: "prompt must not be empty" })
-    .max(500, { message: "prompt must be at most 500 characters" }),
+    .min(1, { message: 'prompt must not be empty' })
+    .max(500, { message: 'prompt must be at most 500 characters' }),
   /** Spend from this organisation's wallet (the caller must be a member) instead of the caller's own. */
-  organizationId: z
-    .uuid({ message: "organizationId must be an organization id" })
-    .optional(),
+  organizationId: z.uuid({ message: 'organizationId must be an organization id' }).optional(),
 });
 export type GenerationRequest = z.infer<typeof generationRequestSchema>;
 
@@ -34,10 +29,10 @@ export interface GenerationResult {
 
 /** The model failed (here: a prompt starting with "/fail", to show it). Nothing was charged. */
 export class GenerationFailedError extends AppError {
-  readonly code = "GENERATION_FAILED";
+  readonly code = 'GENERATION_FAILED';
   constructor() {
-    super("The generation failed; nothing was charged. Try again.");
-    this.name = "GenerationFailedError";
+    super('The generation failed; nothing was charged. Try again.');
+    this.name = 'GenerationFailedError';
   }
 }
 
@@ -49,19 +44,15 @@ export class GenerationFailedError extends AppError {
  * (`respondOnce`), so a retry gets the first response instead of running, and paying for, the work
  * again.
  */
-export async function runGeneration(input: {
-  userId: string;
-  organizationId?: string | null;
-  prompt: string;
-}): Promise<GenerationResult> {
+export async function runGeneration(input: { userId: string; organizationId?: string | null; prompt: string }): Promise<GenerationResult> {
   const { result, settlement } = await withCredits(
     // Usage by feature on the credits page groups by this key; its label is in billing.credits.features.
     {
       userId: input.userId,
       ...(input.organizationId && { organizationId: input.organizationId }),
       credits: GENERATION_COST,
-      reason: "Run generation",
-      feature: "generation",
+      reason: 'Run generation',
+      feature: 'generation',
     },
     async () => executeGeneration(input.prompt),
   );
@@ -70,7 +61,7 @@ export async function runGeneration(input: {
 
 // Stands in for the paid work your product does (a model call, a render …).
 function executeGeneration(prompt: string): string {
-  if (prompt.startsWith("/fail")) throw new GenerationFailedError();
+  if (prompt.startsWith('/fail')) throw new GenerationFailedError();
   const words = prompt.split(/\s+/).filter(Boolean);
-  return `Generated from “${prompt}”: ${words.length} word${words.length === 1 ? "" : "s"}, ${prompt.length} characters.`;
+  return `Generated from “${prompt}”: ${words.length} word${words.length === 1 ? '' : 's'}, ${prompt.length} characters.`;
 }

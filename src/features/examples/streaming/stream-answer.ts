@@ -1,14 +1,9 @@
-import { appConfig } from "@/config/app";
-import { creditsErrorResponse } from "@/features/common/payments/api/credits-error-response";
-import {
-  releaseCreditHold,
-  reserveCredits,
-  settleCreditHold,
-  type CreditHoldSettlement,
-} from "@/features/common/payments/service/credits-balance.service";
-import { RateLimitedError } from "@/features/common/payments/service/credits-errors";
-import { generationRequestSchema } from "@/features/examples/generation/run-generation";
-import { consumeRateLimit } from "@/shared/lib/rate-limit";
+import { appConfig } from '@/config/app';
+import { creditsErrorResponse } from '@/features/common/payments/api/credits-error-response';
+import { releaseCreditHold, reserveCredits, settleCreditHold, type CreditHoldSettlement } from '@/features/common/payments/service/credits-balance.service';
+import { RateLimitedError } from '@/features/common/payments/service/credits-errors';
+import { generationRequestSchema } from '@/features/examples/generation/run-generation';
+import { consumeRateLimit } from '@/shared/lib/rate-limit';
 
 /**
  * The second paid-route example: an answer streamed word by word and charged by its real size, one
@@ -30,68 +25,28 @@ const WORD_DELAY_MS = 25;
 
 /** Stands in for a model that streams its answer. */
 function answerWords(prompt: string): string[] {
-  const topic = prompt.replace(/^\/fail\s*/, "").trim() || "your question";
-  const words =
-    `Here is a short answer about ${topic}, streamed one word at a time and charged for exactly the words you received.`.split(
-      /\s+/,
-    );
+  const topic = prompt.replace(/^\/fail\s*/, '').trim() || 'your question';
+  const words = `Here is a short answer about ${topic}, streamed one word at a time and charged for exactly the words you received.`.split(/\s+/);
   return words.slice(0, STREAM_MAX_CREDITS);
 }
 
-const line = (value: object) =>
-  new TextEncoder().encode(`${JSON.stringify(value)}\n`);
+const line = (value: object) => new TextEncoder().encode(`${JSON.stringify(value)}\n`);
 
 /** POST { prompt, organizationId? }: spends from the wallet chosen as for the generate route (see generate-handler.ts). */
-export async function handleStreamRequest(
-  request: Request,
-  userId: string | null,
-  activeOrganizationId: string | null = null,
-): Promise<Response> {
-  if (!userId)
-    return Response.json(
-      {
-        error: {
-          code: "UNAUTHENTICATED",
-          message: "Sign in to ask a question.",
-        },
-      },
-      { status: 401 },
-    );
-  const verdict = await consumeRateLimit(
-    "paid-request-per-user",
-    userId,
-    appConfig.rateLimits.paidRequestPerUser,
-  );
-  if (!verdict.allowed)
-    return creditsErrorResponse(
-      new RateLimitedError("paid requests per user", verdict.retryAfterSeconds),
-    )!;
-  const parsed = generationRequestSchema.safeParse(
-    await request.json().catch(() => null),
-  );
+export async function handleStreamRequest(request: Request, userId: string | null, activeOrganizationId: string | null = null): Promise<Response> {
+  if (!userId) return Response.json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to ask a question.' } }, { status: 401 });
+  const verdict = await consumeRateLimit('paid-request-per-user', userId, appConfig.rateLimits.paidRequestPerUser);
+  if (!verdict.allowed) return creditsErrorResponse(new RateLimitedError('paid requests per user', verdict.retryAfterSeconds))!;
+  const parsed = generationRequestSchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success) {
-    return Response.json(
-      {
-        error: {
-          code: "INVALID_INPUT",
-          message: parsed.error.issues[0]?.message ?? "Invalid request body.",
-        },
-      },
-      { status: 400 },
-    );
+    return Response.json({ error: { code: 'INVALID_INPUT', message: parsed.error.issues[0]?.message ?? 'Invalid request body.' } }, { status: 400 });
   }
 
-  const organizationId =
-    parsed.data.organizationId ?? activeOrganizationId ?? undefined;
+  const organizationId = parsed.data.organizationId ?? activeOrganizationId ?? undefined;
   const wallet = { userId, ...(organizationId && { organizationId }) };
   let holdId: string;
   try {
-    ({ holdId } = await reserveCredits({
-      ...wallet,
-      credits: STREAM_MAX_CREDITS,
-      reason: "Streamed answer",
-      feature: "chat",
-    }));
+    ({ holdId } = await reserveCredits({ ...wallet, credits: STREAM_MAX_CREDITS, reason: 'Streamed answer', feature: 'chat' }));
   } catch (error) {
     const response = creditsErrorResponse(error);
     if (response) return response;
@@ -99,71 +54,36 @@ export async function handleStreamRequest(
   }
 
   const words = answerWords(parsed.data.prompt);
-  const failsAfter = parsed.data.prompt.startsWith("/fail")
-    ? 3
-    : Number.POSITIVE_INFINITY;
+  const failsAfter = parsed.data.prompt.startsWith('/fail') ? 3 : Number.POSITIVE_INFINITY;
   let delivered = 0;
   // Settled once, whichever comes first: the end of the answer or the client leaving.
   let settlement: Promise<CreditHoldSettlement> | null = null;
-  const settle = () =>
-    (settlement ??= settleCreditHold({
-      ...wallet,
-      holdId,
-      credits: delivered,
-      reason: "Streamed answer",
-    }));
+  const settle = () => (settlement ??= settleCreditHold({ ...wallet, holdId, credits: delivered, reason: 'Streamed answer' }));
 
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (delivered >= failsAfter) {
-        await releaseCreditHold({
-          ...wallet,
-          holdId,
-          reason: "Answer failed: nothing charged",
-        }).catch((error: unknown) =>
-          console.error("[stream] release failed", error),
+        await releaseCreditHold({ ...wallet, holdId, reason: 'Answer failed: nothing charged' }).catch((error: unknown) =>
+          console.error('[stream] release failed', error),
         );
-        controller.enqueue(
-          line({
-            type: "error",
-            message: "The answer failed; nothing was charged.",
-          }),
-        );
+        controller.enqueue(line({ type: 'error', message: 'The answer failed; nothing was charged.' }));
         controller.close();
         return;
       }
       if (delivered < words.length) {
         await new Promise((resolve) => setTimeout(resolve, WORD_DELAY_MS));
-        controller.enqueue(
-          line({ type: "token", text: `${words[delivered]} ` }),
-        );
+        controller.enqueue(line({ type: 'token', text: `${words[delivered]} ` }));
         delivered++;
         return;
       }
       const done = await settle();
-      controller.enqueue(
-        line({
-          type: "done",
-          creditsCharged: done.creditsCharged,
-          creditsBalance: done.creditsBalance,
-        }),
-      );
+      controller.enqueue(line({ type: 'done', creditsCharged: done.creditsCharged, creditsBalance: done.creditsBalance }));
       controller.close();
     },
     async cancel() {
       // The client went away: it pays for the words it got, and the rest goes back.
-      await settle().catch((error: unknown) =>
-        console.error(
-          `[stream] settling hold ${holdId} failed; it expires by itself`,
-          error,
-        ),
-      );
+      await settle().catch((error: unknown) => console.error(`[stream] settling hold ${holdId} failed; it expires by itself`, error));
     },
   });
-  return new Response(stream, {
-    headers: {
-      "content-type": "application/x-ndjson; charset=utf-8",
-      "cache-control": "no-store",
-    },
-  });
+  return new Response(stream, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' } });
 }

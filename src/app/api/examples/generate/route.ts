@@ -1,6 +1,6 @@
-import { getSessionUser } from "@/features/common/auth/session";
-import { getActiveWallet } from "@/features/common/payments/active-wallet";
-import { handleGenerateRequest } from "@/features/examples/generation/generate-handler";
+import { getSessionUser } from '@/features/common/auth/session';
+import { getActiveWallet } from '@/features/common/payments/active-wallet';
+import { handleGenerateRequest } from '@/features/examples/generation/generate-handler';
 
 export async function POST(request: Request) {
   const user = await getSessionUser();

@@ -1,6 +1,6 @@
-import { getSessionUser } from "@/features/common/auth/session";
-import { getActiveWallet } from "@/features/common/payments/active-wallet";
-import { handleStreamRequest } from "@/features/examples/streaming/stream-answer";
+import { getSessionUser } from '@/features/common/auth/session';
+import { getActiveWallet } from '@/features/common/payments/active-wallet';
+import { handleStreamRequest } from '@/features/examples/streaming/stream-answer';
 
 export async function POST(request: Request) {
   const user = await getSessionUser();

@@ -1,52 +1,34 @@
-import type { Metadata, Route } from "next";
-import Link from "next/link";
+import type { Metadata, Route } from 'next';
+import Link from 'next/link';
 
-import { appConfig } from "@/config/app";
-import { requireUser } from "@/features/common/auth/session";
-import { getActiveWallet } from "@/features/common/payments/active-wallet";
-import {
-  historySearch,
-  parseHistoryFilters,
-} from "@/features/common/payments/credit-history-filters";
-import { forecastCredits } from "@/features/common/payments/credits-forecast";
-import { CreditHistoryFilters } from "@/features/common/payments/components/credit-history-filters";
-import { CreditTransactionsTable } from "@/features/common/payments/components/credit-transactions-table";
-import { CreditsDisabledNotice } from "@/features/common/payments/components/credits-disabled-notice";
-import { CreditsFeatureUsageChart } from "@/features/common/payments/components/credits-feature-usage-chart";
-import { CreditsFeatureUsageTable } from "@/features/common/payments/components/credits-feature-usage-table";
-import { CreditsForecastNote } from "@/features/common/payments/components/credits-forecast";
-import { CreditsTopUpButton } from "@/features/common/payments/components/credits-top-up-button";
-import { CreditsTopUpOptions } from "@/features/common/payments/components/credits-top-up-options";
-import { MyCreditsStats } from "@/features/common/payments/components/my-credits-stats";
-import {
-  getCreditsBalance,
-  listCreditTransactions,
-} from "@/features/common/payments/service/credits-balance.service";
-import { getCreditsUsageByFeature } from "@/features/common/payments/service/credits-usage.service";
-import { listPurchasesNeedingReview } from "@/features/common/payments/service/fulfilment";
-import { purchaseItemName } from "@/features/common/payments/credit-packages";
-import {
-  Alert,
-  AlertDescription,
-  AlertTitle,
-} from "@/shared/components/ui/alert";
-import { formatMoney } from "@/shared/lib/money";
-import {
-  Card,
-  CardContent,
-  CardDescription,
-  CardHeader,
-  CardTitle,
-} from "@/shared/components/ui/card";
-import { parseCursor } from "@/shared/lib/search-params";
+import { appConfig } from '@/config/app';
+import { requireUser } from '@/features/common/auth/session';
+import { getActiveWallet } from '@/features/common/payments/active-wallet';
+import { historySearch, parseHistoryFilters } from '@/features/common/payments/credit-history-filters';
+import { forecastCredits } from '@/features/common/payments/credits-forecast';
+import { CreditHistoryFilters } from '@/features/common/payments/components/credit-history-filters';
+import { CreditTransactionsTable } from '@/features/common/payments/components/credit-transactions-table';
+import { CreditsDisabledNotice } from '@/features/common/payments/components/credits-disabled-notice';
+import { CreditsFeatureUsageChart } from '@/features/common/payments/components/credits-feature-usage-chart';
+import { CreditsFeatureUsageTable } from '@/features/common/payments/components/credits-feature-usage-table';
+import { CreditsForecastNote } from '@/features/common/payments/components/credits-forecast';
+import { CreditsTopUpButton } from '@/features/common/payments/components/credits-top-up-button';
+import { CreditsTopUpOptions } from '@/features/common/payments/components/credits-top-up-options';
+import { MyCreditsStats } from '@/features/common/payments/components/my-credits-stats';
+import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
+import { getCreditsUsageByFeature } from '@/features/common/payments/service/credits-usage.service';
+import { listPurchasesNeedingReview } from '@/features/common/payments/service/fulfilment';
+import { purchaseItemName } from '@/features/common/payments/credit-packages';
+import { Alert, AlertDescription, AlertTitle } from '@/shared/components/ui/alert';
+import { formatMoney } from '@/shared/lib/money';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/shared/components/ui/card';
+import { parseCursor } from '@/shared/lib/search-params';
 
-export const metadata: Metadata = { title: "Credits" };
+export const metadata: Metadata = { title: 'Credits' };
 
-const PATH = "/dashboard/billings/credits";
+const PATH = '/dashboard/billings/credits';
 
-export default async function CreditsPage({
-  searchParams,
-}: PageProps<"/dashboard/billings/credits">) {
+export default async function CreditsPage({ searchParams }: PageProps<'/dashboard/billings/credits'>) {
   const user = await requireUser(PATH);
   const params = await searchParams;
 
@@ -64,46 +46,31 @@ export default async function CreditsPage({
   // The wallet chosen in the header: the user's own, or an organisation's they belong to.
   const { organization } = await getActiveWallet(user.id);
   const organizationId = organization?.id ?? null;
-  const canBuy = !organization || organization.role !== "member";
+  const canBuy = !organization || organization.role !== 'member';
   const [balance, ledger, usage, underReview] = await Promise.all([
     getCreditsBalance(user.id, { organizationId }),
-    listCreditTransactions(user.id, {
-      cursor,
-      limit: 20,
-      organizationId,
-      ...history.query,
-    }),
+    listCreditTransactions(user.id, { cursor, limit: 20, organizationId, ...history.query }),
     getCreditsUsageByFeature(user.id, { organizationId }),
-    organization
-      ? []
-      : listPurchasesNeedingReview({ userId: user.id, limit: 5 }),
+    organization ? [] : listPurchasesNeedingReview({ userId: user.id, limit: 5 }),
   ]);
-  const filtered = Boolean(
-    history.filters.type || history.filters.from || history.filters.to,
-  );
+  const filtered = Boolean(history.filters.type || history.filters.from || history.filters.to);
 
   return (
     <div className="flex flex-col gap-8">
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div className="flex flex-col gap-1">
-          <h1 className="text-2xl font-semibold tracking-tight">
-            {organization ? `${organization.name} credits` : "Credits"}
-          </h1>
+          <h1 className="text-2xl font-semibold tracking-tight">{organization ? `${organization.name} credits` : 'Credits'}</h1>
           <p className="text-muted-foreground">
             {organization ? (
               <>
-                The organization’s shared wallet: what was bought and what its
-                members spent.{" "}
-                <Link
-                  href={`/dashboard/organizations/${organization.id}`}
-                  className="underline underline-offset-4"
-                >
+                The organization’s shared wallet: what was bought and what its members spent.{' '}
+                <Link href={`/dashboard/organizations/${organization.id}`} className="underline underline-offset-4">
                   Usage per member
                 </Link>
               </>
             ) : (
-              "Your balance, what you bought and what you spent."
-            )}{" "}
+              'Your balance, what you bought and what you spent.'
+            )}{' '}
             Bonus credits are always spent first.
           </p>
         </div>
@@ -114,12 +81,8 @@ export default async function CreditsPage({
         <Alert key={purchase.id} role="status">
           <AlertTitle>A payment is being checked</AlertTitle>
           <AlertDescription>
-            Your payment
-            {purchase.amountPaidMinor === null
-              ? ""
-              : ` of ${formatMoney(purchase.amountPaidMinor, purchase.currencyPaid ?? purchase.currency)}`}{" "}
-            for {purchaseItemName(purchase)} did not match its price, so we are
-            checking it by hand. You will get the credits or your money back.
+            Your payment{purchase.amountPaidMinor === null ? '' : ` of ${formatMoney(purchase.amountPaidMinor, purchase.currencyPaid ?? purchase.currency)}`} for{' '}
+            {purchaseItemName(purchase)} did not match its price, so we are checking it by hand. You will get the credits or your money back.
           </AlertDescription>
         </Alert>
       ))}
@@ -132,14 +95,10 @@ export default async function CreditsPage({
             <CardTitle asChild>
               <h2>Usage</h2>
             </CardTitle>
-            <CardDescription>
-              Credits used per day and feature over the last 30 days.
-            </CardDescription>
+            <CardDescription>Credits used per day and feature over the last 30 days.</CardDescription>
           </CardHeader>
           <CardContent className="flex flex-col gap-4">
-            <CreditsForecastNote
-              forecast={forecastCredits(balance.creditsBalance, usage.days)}
-            />
+            <CreditsForecastNote forecast={forecastCredits(balance.creditsBalance, usage.days)} />
             <CreditsFeatureUsageChart report={usage} />
           </CardContent>
         </Card>
@@ -148,18 +107,13 @@ export default async function CreditsPage({
             <CardTitle asChild>
               <h2>Buy credits</h2>
             </CardTitle>
-            <CardDescription>
-              One-off packs, no subscription. Use Top up for a custom amount.
-            </CardDescription>
+            <CardDescription>One-off packs, no subscription. Use Top up for a custom amount.</CardDescription>
           </CardHeader>
           <CardContent>
             {canBuy ? (
               <CreditsTopUpOptions showManualAmount={false} />
             ) : (
-              <p className="text-sm text-muted-foreground">
-                Only the organization’s owners and admins can buy credits for
-                it.
-              </p>
+              <p className="text-sm text-muted-foreground">Only the organization’s owners and admins can buy credits for it.</p>
             )}
           </CardContent>
         </Card>
@@ -170,9 +124,7 @@ export default async function CreditsPage({
           <CardTitle asChild>
             <h2>Where your credits went</h2>
           </CardTitle>
-          <CardDescription>
-            Credits used per feature over the last 30 days.
-          </CardDescription>
+          <CardDescription>Credits used per feature over the last 30 days.</CardDescription>
         </CardHeader>
         <CardContent className="px-2 pb-2 sm:px-2">
           <CreditsFeatureUsageTable report={usage} />
@@ -184,9 +136,7 @@ export default async function CreditsPage({
           <CardTitle asChild>
             <h2>History</h2>
           </CardTitle>
-          <CardDescription>
-            Every change to your balance, newest first.
-          </CardDescription>
+          <CardDescription>Every change to your balance, newest first.</CardDescription>
         </CardHeader>
         <CardContent className="px-2 pb-2 sm:px-2">
           <CreditHistoryFilters
@@ -197,19 +147,9 @@ export default async function CreditsPage({
           />
           <CreditTransactionsTable
             items={ledger.items}
-            olderHref={
-              ledger.nextCursor
-                ? (`${PATH}${historySearch(history.filters, { cursor: ledger.nextCursor })}` as Route)
-                : null
-            }
-            newestHref={
-              cursor
-                ? (`${PATH}${historySearch(history.filters)}` as Route)
-                : null
-            }
-            emptyMessage={
-              filtered ? "No entries match these filters." : undefined
-            }
+            olderHref={ledger.nextCursor ? (`${PATH}${historySearch(history.filters, { cursor: ledger.nextCursor })}` as Route) : null}
+            newestHref={cursor ? (`${PATH}${historySearch(history.filters)}` as Route) : null}
+            emptyMessage={filtered ? 'No entries match these filters.' : undefined}
           />
         </CardContent>
       </Card>

@@ -1,18 +1,11 @@
-"use server";
+'use server';
 
-import { z } from "zod";
+import { z } from 'zod';
 
-import {
-  validatedActionWithAdmin,
-  validatedActionWithUser,
-} from "@/features/common/auth/validated-action";
-import { rememberActiveWallet } from "@/features/common/payments/active-wallet";
-import { MAX_REASON_LENGTH } from "@/features/common/payments/service/credits-input.schema";
-import {
-  acceptInvite,
-  inviteToOrganization,
-  revokeInvite,
-} from "@/features/common/payments/service/organizations/invites";
+import { validatedActionWithAdmin, validatedActionWithUser } from '@/features/common/auth/validated-action';
+import { forgetActiveWallet, rememberActiveWallet } from '@/features/common/payments/active-wallet';
+import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
+import { acceptInvite, inviteToOrganization, revokeInvite } from '@/features/common/payments/service/organizations/invites';
 import {
   createOrganization,
   getOrganization,
@@ -20,8 +13,8 @@ import {
   setOrganizationMemberCap,
   setOrganizationMemberRole,
   updateOrganization,
-} from "@/features/common/payments/service/organizations/organizations.service";
-import { addCreditsDirectly } from "@/features/common/payments/service/payment.service";
+} from '@/features/common/payments/service/organizations/organizations.service';
+import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 
 /*
  * The organisation screens' server actions. Each parses its input, then calls a service that checks
@@ -30,46 +23,25 @@ import { addCreditsDirectly } from "@/features/common/payments/service/payment.s
  * and nothing changes.
  */
 
-const organizationId = z.uuid({ message: "must be an organization id" });
-const memberId = z
-  .string({ message: "must be a user id" })
-  .trim()
-  .min(1, { message: "choose a member" })
-  .max(255);
-const name = z
-  .string({ message: "is required" })
-  .trim()
-  .min(1, { message: "is required" })
-  .max(100, { message: "must be at most 100 characters" });
-const email = z.email({ message: "must be an email address" }).max(320);
-const role = z.enum(["owner", "admin", "member"], {
-  message: "must be owner, admin or member",
-});
+const organizationId = z.uuid({ message: 'must be an organization id' });
+const memberId = z.string({ message: 'must be a user id' }).trim().min(1, { message: 'choose a member' }).max(255);
+const name = z.string({ message: 'is required' }).trim().min(1, { message: 'is required' }).max(100, { message: 'must be at most 100 characters' });
+const email = z.email({ message: 'must be an email address' }).max(320);
+const role = z.enum(['owner', 'admin', 'member'], { message: 'must be owner, admin or member' });
 
 /** Switches the wallet the signed-in user spends from and looks at: `null` for their own. */
-export const selectActiveWallet = validatedActionWithUser(
-  z.object({ organizationId: organizationId.nullable() }),
-  async (input, user) => {
-    // Membership first: NOT_ORGANIZATION_MEMBER (and no cookie) for an organisation the user is not in.
-    if (input.organizationId)
-      await getOrganization(user.id, input.organizationId);
-    await rememberActiveWallet(input.organizationId);
-    return { organizationId: input.organizationId };
-  },
-);
+export const selectActiveWallet = validatedActionWithUser(z.object({ organizationId: organizationId.nullable() }), async (input, user) => {
+  // Membership first: NOT_ORGANIZATION_MEMBER (and no cookie) for an organisation the user is not in.
+  if (input.organizationId) await getOrganization(user.id, input.organizationId);
+  await rememberActiveWallet(input.organizationId);
+  return { organizationId: input.organizationId };
+});
 
 /** Creates an organisation owned by the signed-in user, and makes its wallet the active one. */
 export const createOrganizationAction = validatedActionWithUser(
-  z.object({
-    name,
-    billingEmail: email.optional().or(z.literal("").transform(() => undefined)),
-  }),
+  z.object({ name, billingEmail: email.optional().or(z.literal('').transform(() => undefined)) }),
   async (input, user) => {
-    const organization = await createOrganization({
-      userId: user.id,
-      name: input.name,
-      billingEmail: input.billingEmail ?? null,
-    });
+    const organization = await createOrganization({ userId: user.id, name: input.name, billingEmail: input.billingEmail ?? null });
     await rememberActiveWallet(organization.id);
     return organization;
   },
@@ -78,15 +50,8 @@ export const createOrganizationAction = validatedActionWithUser(
 /** Renames the organisation or changes its billing email. Owners and admins. */
 export const updateOrganizationAction = validatedActionWithUser(
   z
-    .object({
-      organizationId,
-      name: name.optional(),
-      billingEmail: email.nullable().optional(),
-    })
-    .refine(
-      (input) => input.name !== undefined || input.billingEmail !== undefined,
-      { message: "give a name or a billing email to change" },
-    ),
+    .object({ organizationId, name: name.optional(), billingEmail: email.nullable().optional() })
+    .refine((input) => input.name !== undefined || input.billingEmail !== undefined, { message: 'give a name or a billing email to change' }),
   async (input, user) => {
     await updateOrganization({ userId: user.id, ...input });
     return { organizationId: input.organizationId };
@@ -94,17 +59,13 @@ export const updateOrganizationAction = validatedActionWithUser(
 );
 
 /** Emails an invitation to join the organisation. Owners and admins; only owners invite owners. */
-export const inviteMemberAction = validatedActionWithUser(
-  z.object({ organizationId, email, role: role.default("member") }),
-  async (input, user) => inviteToOrganization({ userId: user.id, ...input }),
+export const inviteMemberAction = validatedActionWithUser(z.object({ organizationId, email, role: role.default('member') }), async (input, user) =>
+  inviteToOrganization({ userId: user.id, ...input }),
 );
 
 /** Withdraws a pending invitation. Owners and admins. */
 export const revokeInviteAction = validatedActionWithUser(
-  z.object({
-    organizationId,
-    inviteId: z.uuid({ message: "must be an invitation id" }),
-  }),
+  z.object({ organizationId, inviteId: z.uuid({ message: 'must be an invitation id' }) }),
   async (input, user) => {
     await revokeInvite({ userId: user.id, ...input });
     return { inviteId: input.inviteId };
@@ -112,13 +73,10 @@ export const revokeInviteAction = validatedActionWithUser(
 );
 
 /** Changes a member's role. Owners and admins; only owners touch owners; the last owner stays one. */
-export const setMemberRoleAction = validatedActionWithUser(
-  z.object({ organizationId, memberId, role }),
-  async (input, user) => {
-    await setOrganizationMemberRole({ userId: user.id, ...input });
-    return { memberId: input.memberId, role: input.role };
-  },
-);
+export const setMemberRoleAction = validatedActionWithUser(z.object({ organizationId, memberId, role }), async (input, user) => {
+  await setOrganizationMemberRole({ userId: user.id, ...input });
+  return { memberId: input.memberId, role: input.role };
+});
 
 /** Sets a member's monthly cap on the organisation's wallet, or clears it with `null`. Owners and admins. */
 export const setMemberCapAction = validatedActionWithUser(
@@ -126,10 +84,10 @@ export const setMemberCapAction = validatedActionWithUser(
     organizationId,
     memberId,
     monthlyCap: z
-      .number({ message: "must be a number" })
-      .int({ message: "must be a whole number of credits" })
-      .min(0, { message: "must be zero or more" })
-      .max(Number.MAX_SAFE_INTEGER, { message: "is too large" })
+      .number({ message: 'must be a number' })
+      .int({ message: 'must be a whole number of credits' })
+      .min(0, { message: 'must be zero or more' })
+      .max(Number.MAX_SAFE_INTEGER, { message: 'is too large' })
       .nullable(),
   }),
   async (input, user) => {
@@ -139,67 +97,48 @@ export const setMemberCapAction = validatedActionWithUser(
 );
 
 /** Removes a member. Owners and admins (only owners remove owners). */
-export const removeMemberAction = validatedActionWithUser(
-  z.object({ organizationId, memberId }),
-  async (input, user) => {
-    await removeOrganizationMember({ userId: user.id, ...input });
-    return { memberId: input.memberId };
-  },
-);
+export const removeMemberAction = validatedActionWithUser(z.object({ organizationId, memberId }), async (input, user) => {
+  await removeOrganizationMember({ userId: user.id, ...input });
+  return { memberId: input.memberId };
+});
 
-/** The signed-in user leaves the organisation (not its last owner); their active wallet goes back to their own. */
-export const leaveOrganizationAction = validatedActionWithUser(
-  z.object({ organizationId }),
-  async (input, user) => {
-    await removeOrganizationMember({
-      userId: user.id,
-      organizationId: input.organizationId,
-      memberId: user.id,
-    });
-    await rememberActiveWallet(null);
-    return { organizationId: input.organizationId };
-  },
-);
+/** The signed-in user leaves the organisation (not its last owner); if it was their active wallet, their own becomes it. */
+export const leaveOrganizationAction = validatedActionWithUser(z.object({ organizationId }), async (input, user) => {
+  await removeOrganizationMember({ userId: user.id, organizationId: input.organizationId, memberId: user.id });
+  await forgetActiveWallet(input.organizationId);
+  return { organizationId: input.organizationId };
+});
 
 /** Accepts an invitation for the signed-in user (whose email must be the one invited) and switches to its wallet. */
-export const acceptInviteAction = validatedActionWithUser(
-  z.object({ token: z.string({ message: "must be a string" }).max(100) }),
-  async (input, user) => {
-    const accepted = await acceptInvite({
-      userId: user.id,
-      token: input.token,
-    });
-    await rememberActiveWallet(accepted.organizationId);
-    return accepted;
-  },
-);
+export const acceptInviteAction = validatedActionWithUser(z.object({ token: z.string({ message: 'must be a string' }).max(100) }), async (input, user) => {
+  const accepted = await acceptInvite({ userId: user.id, token: input.token });
+  await rememberActiveWallet(accepted.organizationId);
+  return accepted;
+});
 
 /** Site admins only: bonus credits to an organisation's wallet, recorded with the admin as actor. */
 export const grantOrganizationBonusCredits = validatedActionWithAdmin(
   z.object({
     organizationId,
     credits: z
-      .number({ message: "must be a number" })
-      .int({ message: "must be a whole number" })
-      .positive({ message: "must be greater than zero" })
-      .max(Number.MAX_SAFE_INTEGER, { message: "is too large" }),
+      .number({ message: 'must be a number' })
+      .int({ message: 'must be a whole number' })
+      .positive({ message: 'must be greater than zero' })
+      .max(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
     reason: z
-      .string({ message: "is required" })
+      .string({ message: 'is required' })
       .trim()
-      .min(1, { message: "is required" })
-      .max(MAX_REASON_LENGTH, {
-        message: `must be at most ${MAX_REASON_LENGTH} characters`,
-      }),
+      .min(1, { message: 'is required' })
+      .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` }),
     idempotencyKey: z.uuid().optional(),
   }),
   async (input, admin) =>
     addCreditsDirectly({
       organizationId: input.organizationId,
       credits: input.credits,
-      creditsType: "bonus",
+      creditsType: 'bonus',
       reason: input.reason,
       actorId: admin.id,
-      idempotencyKey:
-        input.idempotencyKey && `admin-grant:${input.idempotencyKey}`,
+      idempotencyKey: input.idempotencyKey && `admin-grant:${input.idempotencyKey}`,
     }),
 );

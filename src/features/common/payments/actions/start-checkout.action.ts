@@ -1,18 +1,15 @@
-"use server";
+'use server';
 
-import { z } from "zod";
+import { z } from 'zod';
 
-import { validatedActionWithUser } from "@/features/common/auth/validated-action";
-import { createCreditsCheckoutSession } from "@/features/common/payments/service/payment.service";
+import { validatedActionWithUser } from '@/features/common/auth/validated-action';
+import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
 
 const returnUrls = {
   successUrl: z.string().min(1).max(2048),
   cancelUrl: z.string().min(1).max(2048),
   /** Buy for this organisation's wallet (owners and admins only) instead of the buyer's own. */
-  organizationId: z
-    .uuid({ message: "must be an organization id" })
-    .nullable()
-    .optional(),
+  organizationId: z.uuid({ message: 'must be an organization id' }).nullable().optional(),
 };
 const startCheckoutSchema = z.union([
   z.object({ packageId: z.string().min(1).max(100), ...returnUrls }),
@@ -26,19 +23,10 @@ const startCheckoutSchema = z.union([
  * and only its owners and admins may buy (ORGANIZATION_ROLE_REQUIRED for anyone else, nothing created).
  * Returns the URL to send the browser to.
  */
-export const startCreditsCheckout = validatedActionWithUser(
-  startCheckoutSchema,
-  async (input, user) => {
-    const urls = { successUrl: input.successUrl, cancelUrl: input.cancelUrl };
-    const buyer = {
-      userId: user.id,
-      ...(input.organizationId && { organizationId: input.organizationId }),
-    };
-    const purchase =
-      "packageId" in input
-        ? { ...buyer, packageId: input.packageId }
-        : { ...buyer, credits: input.credits };
-    const session = await createCreditsCheckoutSession(purchase, urls);
-    return { url: session.url };
-  },
-);
+export const startCreditsCheckout = validatedActionWithUser(startCheckoutSchema, async (input, user) => {
+  const urls = { successUrl: input.successUrl, cancelUrl: input.cancelUrl };
+  const buyer = { userId: user.id, ...(input.organizationId && { organizationId: input.organizationId }) };
+  const purchase = 'packageId' in input ? { ...buyer, packageId: input.packageId } : { ...buyer, credits: input.credits };
+  const session = await createCreditsCheckoutSession(purchase, urls);
+  return { url: session.url };
+});

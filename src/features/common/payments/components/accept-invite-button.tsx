@@ -1,21 +1,15 @@
-"use client";
+'use client';
 
-import { useState } from "react";
-import { useRouter } from "next/navigation";
-import { AlertCircleIcon, Loader2Icon } from "lucide-react";
+import { useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { AlertCircleIcon, Loader2Icon } from 'lucide-react';
 
-import { acceptInviteAction } from "@/features/common/payments/actions/organizations.action";
-import { Alert, AlertDescription } from "@/shared/components/ui/alert";
-import { Button } from "@/shared/components/ui/button";
+import { acceptInviteAction } from '@/features/common/payments/actions/organizations.action';
+import { Alert, AlertDescription } from '@/shared/components/ui/alert';
+import { Button } from '@/shared/components/ui/button';
 
 /** Accepts the invitation, makes the organisation's wallet the active one and opens the organisation. */
-export function AcceptInviteButton({
-  token,
-  organizationName,
-}: {
-  token: string;
-  organizationName: string;
-}) {
+export function AcceptInviteButton({ token, organizationName }: { token: string; organizationName: string }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -26,10 +20,7 @@ export function AcceptInviteButton({
     const result = await acceptInviteAction({ token }).catch(() => null);
     if (!result?.ok) {
       setPending(false);
-      setError(
-        result?.error.message ??
-          "Could not reach the server. Check your connection and try again.",
-      );
+      setError(result?.error.message ?? 'Could not reach the server. Check your connection and try again.');
       return;
     }
     router.push(`/dashboard/organizations/${result.data.organizationId}`);

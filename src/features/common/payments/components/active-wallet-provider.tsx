@@ -1,6 +1,6 @@
-"use client";
+'use client';
 
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, useContext, type ReactNode } from 'react';
 
 const ActiveWalletContext = createContext<string | null>(null);
 
@@ -9,18 +9,8 @@ const ActiveWalletContext = createContext<string | null>(null);
  * credits components below it follow when not told otherwise. The dashboard layout sets it from the
  * server-validated active wallet; without a provider it is the personal wallet.
  */
-export function ActiveWalletProvider({
-  organizationId,
-  children,
-}: {
-  organizationId: string | null;
-  children: ReactNode;
-}) {
-  return (
-    <ActiveWalletContext.Provider value={organizationId}>
-      {children}
-    </ActiveWalletContext.Provider>
-  );
+export function ActiveWalletProvider({ organizationId, children }: { organizationId: string | null; children: ReactNode }) {
+  return <ActiveWalletContext.Provider value={organizationId}>{children}</ActiveWalletContext.Provider>;
 }
 
 /** The active organisation's id, or null for the personal wallet. */

@@ -1,19 +1,12 @@
-"use client";
+'use client';
 
-import type { ReactNode } from "react";
+import type { ReactNode } from 'react';
 
-import { CreditsTopUpOptions } from "@/features/common/payments/components/credits-top-up-options";
-import { useCredits } from "@/features/common/payments/hooks/use-credits";
-import {
-  Dialog,
-  DialogContent,
-  DialogDescription,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "@/shared/components/ui/dialog";
-import { Skeleton } from "@/shared/components/ui/skeleton";
-import { formatCount } from "@/shared/lib/format-count";
+import { CreditsTopUpOptions } from '@/features/common/payments/components/credits-top-up-options';
+import { useCredits } from '@/features/common/payments/hooks/use-credits';
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from '@/shared/components/ui/dialog';
+import { Skeleton } from '@/shared/components/ui/skeleton';
+import { formatCount } from '@/shared/lib/format-count';
 
 export interface CreditsTopUpModalProps {
   open: boolean;
@@ -33,14 +26,7 @@ export interface CreditsTopUpModalProps {
  * buyer's choice with its live price. Each choice calls `useCredits().topUp…` and goes to checkout.
  * Usable on any page, with or without a `trigger`.
  */
-export function CreditsTopUpModal({
-  open,
-  onOpenChange,
-  trigger,
-  successUrl,
-  cancelUrl,
-  organizationId,
-}: CreditsTopUpModalProps) {
+export function CreditsTopUpModal({ open, onOpenChange, trigger, successUrl, cancelUrl, organizationId }: CreditsTopUpModalProps) {
   const wallet = useCredits({ organizationId }).organizationId;
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
@@ -49,18 +35,12 @@ export function CreditsTopUpModal({
         <DialogHeader>
           <DialogTitle>Top up credits</DialogTitle>
           <DialogDescription>
-            Choose a pack or enter an amount. You pay with Stripe and the
-            credits are added to{" "}
-            {wallet ? "the organization’s shared wallet" : "your balance"} as
+            Choose a pack or enter an amount. You pay with Stripe and the credits are added to {wallet ? 'the organization’s shared wallet' : 'your balance'} as
             soon as the payment clears.
           </DialogDescription>
         </DialogHeader>
         <CurrentBalance organizationId={wallet} />
-        <CreditsTopUpOptions
-          successUrl={successUrl}
-          cancelUrl={cancelUrl}
-          organizationId={wallet}
-        />
+        <CreditsTopUpOptions successUrl={successUrl} cancelUrl={cancelUrl} organizationId={wallet} />
       </DialogContent>
     </Dialog>
   );
@@ -72,9 +52,7 @@ function CurrentBalance({ organizationId }: { organizationId: string | null }) {
     <p className="flex items-center justify-between rounded-lg bg-muted px-4 py-2 text-sm">
       <span className="text-muted-foreground">Current balance</span>
       {creditsBalance !== null ? (
-        <span className="font-medium tabular-nums">
-          {formatCount(creditsBalance)} credits
-        </span>
+        <span className="font-medium tabular-nums">{formatCount(creditsBalance)} credits</span>
       ) : isLoading ? (
         <Skeleton className="h-4 w-20" />
       ) : (

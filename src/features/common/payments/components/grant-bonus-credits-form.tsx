@@ -1,34 +1,21 @@
-"use client";
+'use client';
 
-import { useId, useState, type FormEvent } from "react";
-import { useRouter } from "next/navigation";
-import {
-  AlertCircleIcon,
-  CheckCircle2Icon,
-  GiftIcon,
-  Loader2Icon,
-} from "lucide-react";
+import { useId, useState, type FormEvent } from 'react';
+import { useRouter } from 'next/navigation';
+import { AlertCircleIcon, CheckCircle2Icon, GiftIcon, Loader2Icon } from 'lucide-react';
 
-import { grantBonusCredits } from "@/features/common/payments/actions/admin-credits.action";
-import { grantOrganizationBonusCredits } from "@/features/common/payments/actions/organizations.action";
-import { notifyCreditsChanged } from "@/features/common/payments/hooks/use-credits";
-import { MAX_REASON_LENGTH } from "@/features/common/payments/service/credits-input.schema";
-import { Alert, AlertDescription } from "@/shared/components/ui/alert";
-import { Button } from "@/shared/components/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "@/shared/components/ui/dialog";
-import { Input } from "@/shared/components/ui/input";
-import { Label } from "@/shared/components/ui/label";
-import { Textarea } from "@/shared/components/ui/textarea";
-import { toast } from "@/shared/components/ui/toaster";
-import { formatCount } from "@/shared/lib/format-count";
+import { grantBonusCredits } from '@/features/common/payments/actions/admin-credits.action';
+import { grantOrganizationBonusCredits } from '@/features/common/payments/actions/organizations.action';
+import { notifyCreditsChanged } from '@/features/common/payments/hooks/use-credits';
+import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
+import { Alert, AlertDescription } from '@/shared/components/ui/alert';
+import { Button } from '@/shared/components/ui/button';
+import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/shared/components/ui/dialog';
+import { Input } from '@/shared/components/ui/input';
+import { Label } from '@/shared/components/ui/label';
+import { Textarea } from '@/shared/components/ui/textarea';
+import { toast } from '@/shared/components/ui/toaster';
+import { formatCount } from '@/shared/lib/format-count';
 
 interface Grant {
   credits: number;
@@ -37,26 +24,16 @@ interface Grant {
   idempotencyKey: string;
 }
 
-type Problems = Partial<Record<"credits" | "reason", string>>;
+type Problems = Partial<Record<'credits' | 'reason', string>>;
 
-function validate(
-  creditsText: string,
-  reasonText: string,
-): { grant: Omit<Grant, "idempotencyKey"> } | { problems: Problems } {
+function validate(creditsText: string, reasonText: string): { grant: Omit<Grant, 'idempotencyKey'> } | { problems: Problems } {
   const problems: Problems = {};
-  const credits = /^\d+$/.test(creditsText.trim())
-    ? Number(creditsText.trim())
-    : Number.NaN;
-  if (!Number.isSafeInteger(credits) || credits <= 0)
-    problems.credits = "Enter a whole number of credits greater than zero.";
+  const credits = /^\d+$/.test(creditsText.trim()) ? Number(creditsText.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(credits) || credits <= 0) problems.credits = 'Enter a whole number of credits greater than zero.';
   const reason = reasonText.trim();
-  if (!reason)
-    problems.reason = "Give a reason; it is recorded in the user’s ledger.";
-  else if (reason.length > MAX_REASON_LENGTH)
-    problems.reason = `Keep the reason under ${MAX_REASON_LENGTH} characters.`;
-  return problems.credits || problems.reason
-    ? { problems }
-    : { grant: { credits, reason } };
+  if (!reason) problems.reason = 'Give a reason; it is recorded in the user’s ledger.';
+  else if (reason.length > MAX_REASON_LENGTH) problems.reason = `Keep the reason under ${MAX_REASON_LENGTH} characters.`;
+  return problems.credits || problems.reason ? { problems } : { grant: { credits, reason } };
 }
 
 /**
@@ -64,33 +41,22 @@ function validate(
  * then `grantBonusCredits` (which checks again on the server that the caller is an admin). With
  * `organizationId` the credits go to that organisation's wallet instead (`userEmail` then names it).
  */
-export function GrantBonusCreditsForm({
-  userId,
-  userEmail,
-  organizationId,
-}: {
-  userId: string;
-  userEmail: string;
-  organizationId?: string;
-}) {
+export function GrantBonusCreditsForm({ userId, userEmail, organizationId }: { userId: string; userEmail: string; organizationId?: string }) {
   const router = useRouter();
   const id = useId();
-  const [creditsText, setCreditsText] = useState("");
-  const [reasonText, setReasonText] = useState("");
+  const [creditsText, setCreditsText] = useState('');
+  const [reasonText, setReasonText] = useState('');
   const [problems, setProblems] = useState<Problems>({});
   const [review, setReview] = useState<Grant | null>(null);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [granted, setGranted] = useState<{
-    credits: number;
-    balance: number;
-  } | null>(null);
+  const [granted, setGranted] = useState<{ credits: number; balance: number } | null>(null);
 
   function onReview(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setGranted(null);
     const result = validate(creditsText, reasonText);
-    if ("problems" in result) {
+    if ('problems' in result) {
       setProblems(result.problems);
       return;
     }
@@ -103,30 +69,19 @@ export function GrantBonusCreditsForm({
     if (!review) return;
     setPending(true);
     setError(null);
-    const result = await (
-      organizationId
-        ? grantOrganizationBonusCredits({ organizationId, ...review })
-        : grantBonusCredits({ userId, ...review })
-    ).catch(() => null);
+    const result = await (organizationId ? grantOrganizationBonusCredits({ organizationId, ...review }) : grantBonusCredits({ userId, ...review })).catch(
+      () => null,
+    );
     setPending(false);
     if (!result?.ok) {
-      setError(
-        result
-          ? result.error.message
-          : "The grant could not be sent. Check your connection and try again.",
-      );
+      setError(result ? result.error.message : 'The grant could not be sent. Check your connection and try again.');
       return;
     }
     setReview(null);
-    setCreditsText("");
-    setReasonText("");
-    setGranted({
-      credits: review.credits,
-      balance: result.data.creditsBalance,
-    });
-    toast.success(`Granted ${formatCount(review.credits)} bonus credits`, {
-      description: userEmail,
-    });
+    setCreditsText('');
+    setReasonText('');
+    setGranted({ credits: review.credits, balance: result.data.creditsBalance });
+    toast.success(`Granted ${formatCount(review.credits)} bonus credits`, { description: userEmail });
     router.refresh();
     void notifyCreditsChanged();
   }
@@ -138,8 +93,7 @@ export function GrantBonusCreditsForm({
           <Alert variant="success" role="status">
             <CheckCircle2Icon aria-hidden />
             <AlertDescription>
-              Granted {formatCount(granted.credits)} bonus credits. {userEmail}{" "}
-              now has {formatCount(granted.balance)} credits.
+              Granted {formatCount(granted.credits)} bonus credits. {userEmail} now has {formatCount(granted.balance)} credits.
             </AlertDescription>
           </Alert>
         ) : null}
@@ -155,9 +109,7 @@ export function GrantBonusCreditsForm({
             value={creditsText}
             onChange={(event) => setCreditsText(event.target.value)}
             aria-invalid={problems.credits ? true : undefined}
-            aria-describedby={
-              problems.credits ? `${id}-credits-error` : undefined
-            }
+            aria-describedby={problems.credits ? `${id}-credits-error` : undefined}
           />
           {problems.credits ? (
             <p id={`${id}-credits-error`} className="text-sm text-destructive">
@@ -174,7 +126,7 @@ export function GrantBonusCreditsForm({
             value={reasonText}
             onChange={(event) => setReasonText(event.target.value)}
             aria-invalid={problems.reason ? true : undefined}
-            aria-describedby={`${id}-reason-hint${problems.reason ? ` ${id}-reason-error` : ""}`}
+            aria-describedby={`${id}-reason-hint${problems.reason ? ` ${id}-reason-error` : ''}`}
           />
           <p id={`${id}-reason-hint`} className="text-xs text-muted-foreground">
             Shown in the user’s credit history.
@@ -191,25 +143,17 @@ export function GrantBonusCreditsForm({
         </Button>
       </form>
 
-      <Dialog
-        open={review !== null}
-        onOpenChange={(open) => !open && !pending && setReview(null)}
-      >
+      <Dialog open={review !== null} onOpenChange={(open) => !open && !pending && setReview(null)}>
         <DialogContent className="sm:max-w-md">
           <DialogHeader>
-            <DialogTitle>
-              Grant {review ? formatCount(review.credits) : ""} bonus credits?
-            </DialogTitle>
+            <DialogTitle>Grant {review ? formatCount(review.credits) : ''} bonus credits?</DialogTitle>
             <DialogDescription>
-              They are added to {userEmail}’s bonus balance at once and recorded
-              in the ledger with you as the actor. A grant cannot be undone from
+              They are added to {userEmail}’s bonus balance at once and recorded in the ledger with you as the actor. A grant cannot be undone from
               here.
             </DialogDescription>
           </DialogHeader>
           <blockquote className="rounded-lg bg-muted px-4 py-3 text-sm">
-            <span className="block text-xs font-medium text-muted-foreground">
-              Reason
-            </span>
+            <span className="block text-xs font-medium text-muted-foreground">Reason</span>
             {review?.reason}
           </blockquote>
           {error ? (
@@ -225,10 +169,8 @@ export function GrantBonusCreditsForm({
               </Button>
             </DialogClose>
             <Button onClick={onConfirm} disabled={pending}>
-              {pending ? (
-                <Loader2Icon className="animate-spin" aria-hidden />
-              ) : null}
-              {pending ? "Granting…" : "Confirm grant"}
+              {pending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+              {pending ? 'Granting…' : 'Confirm grant'}
             </Button>
           </DialogFooter>
         </DialogContent>

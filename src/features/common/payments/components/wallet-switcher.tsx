@@ -1,11 +1,11 @@
-"use client";
+'use client';
 
-import { useId, useTransition } from "react";
-import { useRouter } from "next/navigation";
+import { useId, useTransition } from 'react';
+import { useRouter } from 'next/navigation';
 
-import { selectActiveWallet } from "@/features/common/payments/actions/organizations.action";
-import { toast } from "@/shared/components/ui/toaster";
-import { cn } from "@/shared/lib/cn";
+import { selectActiveWallet } from '@/features/common/payments/actions/organizations.action';
+import { toast } from '@/shared/components/ui/toaster';
+import { cn } from '@/shared/lib/cn';
 
 export interface WalletChoice {
   id: string;
@@ -17,27 +17,16 @@ export interface WalletChoice {
  * stored server-side (a cookie checked against membership on every request) and the page re-renders,
  * so the badge, credits page, top-up and the example routes all follow it.
  */
-export function WalletSwitcher({
-  organizations,
-  activeId,
-}: {
-  organizations: WalletChoice[];
-  activeId: string | null;
-}) {
+export function WalletSwitcher({ organizations, activeId }: { organizations: WalletChoice[]; activeId: string | null }) {
   const id = useId();
   const router = useRouter();
   const [pending, startTransition] = useTransition();
 
   function choose(value: string) {
     startTransition(async () => {
-      const result = await selectActiveWallet({
-        organizationId: value || null,
-      }).catch(() => null);
+      const result = await selectActiveWallet({ organizationId: value || null }).catch(() => null);
       if (!result?.ok) {
-        toast.error("Could not switch wallets", {
-          description:
-            result?.error.message ?? "Check your connection and try again.",
-        });
+        toast.error('Could not switch wallets', { description: result?.error.message ?? 'Check your connection and try again.' });
         return;
       }
       router.refresh();
@@ -53,12 +42,12 @@ export function WalletSwitcher({
       <select
         id={id}
         data-testid="wallet-switcher"
-        value={activeId ?? ""}
+        value={activeId ?? ''}
         disabled={pending}
         onChange={(event) => choose(event.target.value)}
         className={cn(
-          "h-8 max-w-48 truncate rounded-md border border-input bg-background px-2 text-sm shadow-xs",
-          "focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none disabled:opacity-60",
+          'h-8 max-w-48 truncate rounded-md border border-input bg-background px-2 text-sm shadow-xs',
+          'focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none disabled:opacity-60',
         )}
       >
         <option value="">Personal wallet</option>

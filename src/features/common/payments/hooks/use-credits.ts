@@ -1,12 +1,12 @@
-"use client";
+'use client';
 
-import { useCallback, useSyncExternalStore } from "react";
+import { useCallback, useSyncExternalStore } from 'react';
 
-import { useActiveOrganizationId } from "@/features/common/payments/components/active-wallet-provider";
-import { getMyCredits } from "@/features/common/payments/actions/get-my-credits.action";
-import { startCreditsCheckout } from "@/features/common/payments/actions/start-checkout.action";
-import type { CreditsBalance } from "@/features/common/payments/service/credits-balance.service";
-import type { ActionError } from "@/shared/lib/action-result";
+import { useActiveOrganizationId } from '@/features/common/payments/components/active-wallet-provider';
+import { getMyCredits } from '@/features/common/payments/actions/get-my-credits.action';
+import { startCreditsCheckout } from '@/features/common/payments/actions/start-checkout.action';
+import type { CreditsBalance } from '@/features/common/payments/service/credits-balance.service';
+import type { ActionError } from '@/shared/lib/action-result';
 
 /*
  * One balance per wallet per page, shared by every component that calls `useCredits()` for it: a
@@ -38,24 +38,14 @@ class WalletStore {
 
   async loadOnce(): Promise<CreditsBalance | null> {
     try {
-      const result = await getMyCredits(
-        this.organizationId
-          ? { organizationId: this.organizationId }
-          : undefined,
-      );
+      const result = await getMyCredits(this.organizationId ? { organizationId: this.organizationId } : undefined);
       if (result.ok) {
         this.setState({ balance: result.data, error: null });
         return result.data;
       }
       this.setState({ ...this.state, error: result.error });
     } catch {
-      this.setState({
-        ...this.state,
-        error: {
-          code: "NETWORK_ERROR",
-          message: "Could not load your credits. Check your connection.",
-        },
-      });
+      this.setState({ ...this.state, error: { code: 'NETWORK_ERROR', message: 'Could not load your credits. Check your connection.' } });
     }
     return null;
   }
@@ -94,7 +84,7 @@ class WalletStore {
 const stores = new Map<string, WalletStore>();
 
 function storeOf(organizationId: string | null): WalletStore {
-  const key = organizationId ?? "";
+  const key = organizationId ?? '';
   let store = stores.get(key);
   if (!store) {
     store = new WalletStore(organizationId);
@@ -108,30 +98,22 @@ function storeOf(organizationId: string | null): WalletStore {
  * `error` set): the personal wallet's, or with `organizationId` that organisation's. Every other
  * wallet shown on the page is reloaded too.
  */
-export function refreshCredits(
-  organizationId: string | null = null,
-): Promise<CreditsBalance | null> {
-  for (const store of stores.values())
-    if (store.organizationId !== organizationId && store.listeners.size > 0)
-      void store.refresh();
+export function refreshCredits(organizationId: string | null = null): Promise<CreditsBalance | null> {
+  for (const store of stores.values()) if (store.organizationId !== organizationId && store.listeners.size > 0) void store.refresh();
   return storeOf(organizationId).refresh();
 }
 
 /** Tell every `useCredits()` on the page that the balance changed (after a paid request, say). */
-export function notifyCreditsChanged(
-  organizationId: string | null = null,
-): Promise<CreditsBalance | null> {
+export function notifyCreditsChanged(organizationId: string | null = null): Promise<CreditsBalance | null> {
   return refreshCredits(organizationId);
 }
 
 function onVisibilityChange() {
-  if (document.visibilityState !== "visible") return;
-  for (const store of stores.values())
-    if (store.listeners.size > 0) void store.refresh();
+  if (document.visibilityState !== 'visible') return;
+  for (const store of stores.values()) if (store.listeners.size > 0) void store.refresh();
 }
 
-if (typeof document !== "undefined")
-  document.addEventListener("visibilitychange", onVisibilityChange);
+if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibilityChange);
 
 const getServerSnapshot = () => initialState;
 
@@ -150,36 +132,30 @@ export class CreditsTopUpError extends Error {
   readonly details?: Record<string, unknown>;
   constructor(error: ActionError) {
     super(error.message);
-    this.name = "CreditsTopUpError";
+    this.name = 'CreditsTopUpError';
     this.code = error.code;
     this.details = error.details;
   }
 }
 
 /** `href` (default: the current page) with `billing=<status>`, replacing any earlier one. */
-export function billingReturnUrl(
-  status: "success" | "cancel",
-  href = window.location.href,
-): string {
+export function billingReturnUrl(status: 'success' | 'cancel', href = window.location.href): string {
   const url = new URL(href);
-  url.searchParams.set("billing", status);
-  url.hash = "";
+  url.searchParams.set('billing', status);
+  url.hash = '';
   return url.toString();
 }
 
 // The purchased balance as this tab leaves for checkout, so the return page can tell when the
 // purchase has landed even if the webhook beat the redirect. Kept for an hour at most.
-const CHECKOUT_BASELINE_KEY = "credits:purchased-before-checkout";
+const CHECKOUT_BASELINE_KEY = 'credits:purchased-before-checkout';
 const CHECKOUT_BASELINE_MAX_AGE_MS = 60 * 60 * 1000;
 
 function rememberPurchasedBeforeCheckout(organizationId: string | null) {
   const { balance } = storeOf(organizationId).state;
   if (!balance) return;
   try {
-    sessionStorage.setItem(
-      CHECKOUT_BASELINE_KEY,
-      JSON.stringify({ purchased: balance.creditsPurchased, at: Date.now() }),
-    );
+    sessionStorage.setItem(CHECKOUT_BASELINE_KEY, JSON.stringify({ purchased: balance.creditsPurchased, at: Date.now() }));
   } catch {
     // Storage can be off (private browsing); the return page then compares with the first balance it reads.
   }
@@ -188,15 +164,9 @@ function rememberPurchasedBeforeCheckout(organizationId: string | null) {
 /** The purchased balance this tab had when it last left for checkout (within the hour), or `null`. */
 export function purchasedBeforeCheckout(): number | null {
   try {
-    const saved = JSON.parse(
-      sessionStorage.getItem(CHECKOUT_BASELINE_KEY) ?? "null",
-    ) as { purchased?: unknown; at?: unknown } | null;
-    const fresh =
-      typeof saved?.at === "number" &&
-      Date.now() - saved.at < CHECKOUT_BASELINE_MAX_AGE_MS;
-    return fresh && Number.isSafeInteger(saved?.purchased)
-      ? (saved!.purchased as number)
-      : null;
+    const saved = JSON.parse(sessionStorage.getItem(CHECKOUT_BASELINE_KEY) ?? 'null') as { purchased?: unknown; at?: unknown } | null;
+    const fresh = typeof saved?.at === 'number' && Date.now() - saved.at < CHECKOUT_BASELINE_MAX_AGE_MS;
+    return fresh && Number.isSafeInteger(saved?.purchased) ? (saved!.purchased as number) : null;
   } catch {
     return null;
   }
@@ -210,15 +180,12 @@ export function forgetPurchasedBeforeCheckout(): void {
   }
 }
 
-async function startCheckout(
-  choice: { packageId: string } | { credits: number },
-  urls: TopUpUrls,
-): Promise<void> {
+async function startCheckout(choice: { packageId: string } | { credits: number }, urls: TopUpUrls): Promise<void> {
   const organizationId = urls.organizationId ?? null;
   const result = await startCreditsCheckout({
     ...choice,
-    successUrl: urls.successUrl ?? billingReturnUrl("success"),
-    cancelUrl: urls.cancelUrl ?? billingReturnUrl("cancel"),
+    successUrl: urls.successUrl ?? billingReturnUrl('success'),
+    cancelUrl: urls.cancelUrl ?? billingReturnUrl('cancel'),
     ...(organizationId && { organizationId }),
   });
   if (!result.ok) throw new CreditsTopUpError(result.error);
@@ -232,10 +199,7 @@ export function topUp(packageId: string, urls: TopUpUrls = {}): Promise<void> {
 }
 
 /** Starts checkout for a number of credits (manual top-up) and leaves for it. Throws `CreditsTopUpError` if it cannot start. */
-export function topUpCredits(
-  credits: number,
-  urls: TopUpUrls = {},
-): Promise<void> {
+export function topUpCredits(credits: number, urls: TopUpUrls = {}): Promise<void> {
   return startCheckout({ credits }, urls);
 }
 
@@ -255,38 +219,18 @@ export interface UseCreditsOptions {
  */
 export function useCredits(options: UseCreditsOptions = {}) {
   const active = useActiveOrganizationId();
-  const organizationId =
-    options.organizationId === undefined ? active : options.organizationId;
+  const organizationId = options.organizationId === undefined ? active : options.organizationId;
   const store = storeOf(organizationId);
-  const { balance, error } = useSyncExternalStore(
-    store.subscribe,
-    store.getSnapshot,
-    getServerSnapshot,
-  );
-  const refresh = useCallback(
-    () => refreshCredits(organizationId),
-    [organizationId],
-  );
+  const { balance, error } = useSyncExternalStore(store.subscribe, store.getSnapshot, getServerSnapshot);
+  const refresh = useCallback(() => refreshCredits(organizationId), [organizationId]);
   const topUpHere = useCallback(
     (packageId: string, urls: TopUpUrls = {}) =>
-      topUp(packageId, {
-        ...urls,
-        organizationId:
-          urls.organizationId === undefined
-            ? organizationId
-            : urls.organizationId,
-      }),
+      topUp(packageId, { ...urls, organizationId: urls.organizationId === undefined ? organizationId : urls.organizationId }),
     [organizationId],
   );
   const topUpCreditsHere = useCallback(
     (credits: number, urls: TopUpUrls = {}) =>
-      topUpCredits(credits, {
-        ...urls,
-        organizationId:
-          urls.organizationId === undefined
-            ? organizationId
-            : urls.organizationId,
-      }),
+      topUpCredits(credits, { ...urls, organizationId: urls.organizationId === undefined ? organizationId : urls.organizationId }),
     [organizationId],
   );
   return {
