@@ -119,6 +119,6 @@ test('an owner funds a team wallet, a member joins by invitation, spends from it
 
   // A used invitation says so.
   await member.goto(invitePath);
-  await expect(member.getByRole('alert')).toHaveText('This invitation was already accepted.');
+  await expect(member.getByText('This invitation was already accepted.')).toBeVisible();
   await memberContext.close();
 });
