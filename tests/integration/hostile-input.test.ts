@@ -9,6 +9,19 @@ import { getSessionUser, requireUser, type SessionUser } from '@/features/common
 import { creditReviewedPurchase, endUserCreditLot, grantBonusCredits } from '@/features/common/payments/actions/admin-credits.action';
 import { getMyCredits } from '@/features/common/payments/actions/get-my-credits.action';
 import { paySimulatedCheckoutAction } from '@/features/common/payments/actions/simulator.action';
+import {
+  acceptInviteAction,
+  createOrganizationAction,
+  grantOrganizationBonusCredits,
+  inviteMemberAction,
+  leaveOrganizationAction,
+  removeMemberAction,
+  revokeInviteAction,
+  selectActiveWallet,
+  setMemberCapAction,
+  setMemberRoleAction,
+  updateOrganizationAction,
+} from '@/features/common/payments/actions/organizations.action';
 import { startCreditsCheckout } from '@/features/common/payments/actions/start-checkout.action';
 import {
   deductCreditsBonusFirst,
@@ -49,7 +62,11 @@ import { setupTestDatabase, testDriver } from '../helpers/test-database';
 // The session comes from next-auth's request context, which a test does not have: stand in for it.
 vi.mock('@/features/common/auth/session', () => ({ getSessionUser: vi.fn(), requireUser: vi.fn() }));
 // Sign-in links are never sent here: every value below is refused before that.
-vi.mock('next/headers', () => ({ headers: async () => new Headers({ 'x-forwarded-for': '203.0.113.9' }) }));
+vi.mock('next/headers', () => ({
+  headers: async () => new Headers({ 'x-forwarded-for': '203.0.113.9' }),
+  // The active-wallet cookie: only ever written by an accepted call, which these rows never make.
+  cookies: async () => ({ get: () => undefined, set: () => {}, delete: () => {} }),
+}));
 vi.spyOn(console, 'warn').mockImplementation(() => {});
 vi.spyOn(console, 'error').mockImplementation(() => {});
 
@@ -548,7 +565,7 @@ describe('server actions', () => {
     name: 'startCreditsCheckout',
     base: { packageId: 'starter', successUrl: '/dashboard?billing=success', cancelUrl: '/dashboard' },
     call: (input) => startCreditsCheckout(input),
-    fields: { '': [], packageId: [], successUrl: TEXT_OK, cancelUrl: TEXT_OK },
+    fields: { '': [], packageId: [], successUrl: TEXT_OK, cancelUrl: TEXT_OK, organizationId: ['undefined', 'null'] },
   });
 
   fuzz({
@@ -558,7 +575,14 @@ describe('server actions', () => {
     fields: { credits: [] },
   });
 
-  fuzz({ name: 'getMyCredits', base: undefined, call: (input) => getMyCredits(input), fields: { '': ['undefined'] } });
+  fuzz({ name: 'getMyCredits', base: undefined, call: (input) => getMyCredits(input), fields: { '': ['undefined', 'empty object', 'Date'] } });
+  fuzz({
+    name: 'getMyCredits (organisation)',
+    base: { organizationId: '00000000-0000-4000-8000-000000000000' },
+    call: (input) => getMyCredits(input),
+    // Left out or null: the caller's own wallet.
+    fields: { organizationId: ['undefined', 'null'] },
+  });
 
   fuzz({
     name: 'creditReviewedPurchase',
@@ -589,6 +613,99 @@ describe('server actions', () => {
   });
 });
 
+describe('organisation actions', () => {
+  const fixture = { organizationId: '' };
+  beforeAll(async () => {
+    fixture.organizationId = (await createOrganization({ userId: user.id, name: 'Fuzz actions org' })).id;
+  });
+  beforeEach(() => signInAs(user));
+  /** `input` with the placeholders 'o' (the user's organisation, which they own alone) and memberId 'u' filled in. */
+  const withOrg = (input: unknown) => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+    const fields = input as Record<string, unknown>;
+    return {
+      ...fields,
+      ...(fields.organizationId === 'o' && { organizationId: fixture.organizationId }),
+      ...(fields.memberId === 'u' && { memberId: user.id }),
+    };
+  };
+  const NO_ORG = '00000000-0000-4000-8000-000000000000';
+
+  fuzz({
+    name: 'selectActiveWallet',
+    base: { organizationId: NO_ORG },
+    call: (input) => selectActiveWallet(input as never),
+    // null is the personal wallet.
+    fields: { '': [], organizationId: ['null'] },
+  });
+  fuzz({ name: 'createOrganizationAction', base: { name: '' }, call: (input) => createOrganizationAction(input as never), fields: { '': [], name: TEXT_OK } });
+  fuzz({
+    name: 'createOrganizationAction (billing email)',
+    base: { name: 'Fuzz', billingEmail: 'not-an-email' },
+    call: (input) => createOrganizationAction(input as never),
+    fields: { billingEmail: ['undefined', 'empty string'] },
+  });
+  fuzz({
+    name: 'updateOrganizationAction',
+    base: { organizationId: 'o', name: '' },
+    call: (input) => updateOrganizationAction(withOrg(input) as never),
+    fields: { '': [], organizationId: [], name: TEXT_OK },
+  });
+  fuzz({
+    name: 'updateOrganizationAction (billing email)',
+    base: { organizationId: 'o', billingEmail: 'not-an-email' },
+    call: (input) => updateOrganizationAction(withOrg(input) as never),
+    fields: { billingEmail: ['undefined', 'null'] },
+  });
+  fuzz({
+    name: 'inviteMemberAction',
+    base: { organizationId: 'o', email: 'not-an-email' },
+    call: (input) => inviteMemberAction(withOrg(input) as never),
+    fields: { '': [], organizationId: [], email: [], role: ['undefined'] },
+  });
+  fuzz({
+    name: 'revokeInviteAction',
+    base: { organizationId: 'o', inviteId: 'not-an-invite' },
+    call: (input) => revokeInviteAction(withOrg(input) as never),
+    fields: { '': [], organizationId: [], inviteId: [] },
+  });
+  fuzz({
+    name: 'setMemberRoleAction',
+    base: { organizationId: 'o', memberId: 'u', role: 'superuser' },
+    call: (input) => setMemberRoleAction(withOrg(input) as never),
+    fields: { '': [], organizationId: [], memberId: [], role: [] },
+  });
+  fuzz({
+    name: 'setMemberCapAction',
+    base: { organizationId: 'o', memberId: 'u', monthlyCap: -5 },
+    call: (input) => setMemberCapAction(withOrg(input) as never),
+    fields: { '': [], organizationId: [], memberId: [], monthlyCap: ['null', '0', '-0'] },
+  });
+  fuzz({
+    name: 'removeMemberAction',
+    // The user is the organisation's only owner: removing themselves is refused.
+    base: { organizationId: 'o', memberId: 'u' },
+    call: (input) => removeMemberAction(withOrg(input) as never),
+    fields: { '': [], organizationId: [], memberId: [] },
+  });
+  fuzz({
+    name: 'leaveOrganizationAction',
+    base: { organizationId: 'o' },
+    call: (input) => leaveOrganizationAction(withOrg(input) as never),
+    fields: { '': [], organizationId: [] },
+  });
+  fuzz({ name: 'acceptInviteAction', base: { token: 'x'.repeat(43) }, call: (input) => acceptInviteAction(input as never), fields: { '': [], token: [] } });
+  fuzz({
+    name: 'grantOrganizationBonusCredits',
+    base: { organizationId: 'o', credits: 1, reason: 'Fuzz' },
+    call: (input) => {
+      signInAs(admin);
+      return grantOrganizationBonusCredits(withOrg(input) as never);
+    },
+    fields: { '': [], organizationId: [], credits: [], reason: TEXT_OK, idempotencyKey: ['undefined'] },
+  });
+});
+
 describe('routes', () => {
   fuzz({
     name: 'POST /api/examples/generate',
@@ -602,7 +719,8 @@ describe('routes', () => {
         }),
         user.id,
       ),
-    fields: { '': [], prompt: [...JSON_TEXT_OK, 'Date'] },
+    // Values JSON drops leave the body without the field: the caller's own wallet.
+    fields: { '': [], prompt: [...JSON_TEXT_OK, 'Date'], organizationId: ['undefined', 'function', 'Symbol'] },
   });
 
   fuzz({
@@ -617,7 +735,8 @@ describe('routes', () => {
         }),
         user.id,
       ),
-    fields: { '': [], prompt: [...JSON_TEXT_OK, 'Date'] },
+    // Values JSON drops leave the body without the field: the caller's own wallet.
+    fields: { '': [], prompt: [...JSON_TEXT_OK, 'Date'], organizationId: ['undefined', 'function', 'Symbol'] },
   });
 
   it('POST /api/examples/generate refuses an over-long Idempotency-Key with 400, doing nothing', async () => {

@@ -6,9 +6,12 @@ import { GenerationFailedError, generationRequestSchema, runGeneration } from '@
 import { consumeRateLimit } from '@/shared/lib/rate-limit';
 
 /**
- * POST { prompt } → 200 { id, output, credits } after charging the signed-in user — only when the
- * generation succeeded: a failed one answers 502 `GENERATION_FAILED` and costs nothing.
+ * POST { prompt, organizationId? } → 200 { id, output, credits } after charging the signed-in user —
+ * only when the generation succeeded: a failed one answers 502 `GENERATION_FAILED` and costs nothing.
+ * The credits come from the wallet the body names (`organizationId`, the caller must be a member),
+ * else from `activeOrganizationId` (the header's wallet switcher, already checked), else the caller's own.
  * 401 signed out · 400 bad body · 402 { error: { required, available } } when credits run short ·
+ * 402 `MEMBER_CAP_EXCEEDED` { cap, used, remaining } at the member's monthly cap · 403 not a member ·
  * 429 with `Retry-After` past `rateLimits.paidRequestPerUser`.
  *
  * An `Idempotency-Key` header makes the request happen once: a retry with the same key and the same
@@ -16,7 +19,7 @@ import { consumeRateLimit } from '@/shared/lib/rate-limit';
  * same key with another body is refused with 409 `IDEMPOTENCY_CONFLICT`, and while the first request
  * still runs, with 409 `REQUEST_IN_PROGRESS` and `Retry-After`.
  */
-export async function handleGenerateRequest(request: Request, userId: string | null): Promise<Response> {
+export async function handleGenerateRequest(request: Request, userId: string | null, activeOrganizationId: string | null = null): Promise<Response> {
   if (!userId) return Response.json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to run a generation.' } }, { status: 401 });
   const verdict = await consumeRateLimit('paid-request-per-user', userId, appConfig.rateLimits.paidRequestPerUser);
   if (!verdict.allowed) return creditsErrorResponse(new RateLimitedError('paid requests per user', verdict.retryAfterSeconds))!;
@@ -30,10 +33,11 @@ export async function handleGenerateRequest(request: Request, userId: string | n
     const clientKey = request.headers.get('idempotency-key');
     const idempotencyKey = clientKey ? `generate:${clientKey}` : undefined;
     // Everything that decides the work: the same key with any other body is a conflict.
-    const requestFingerprint = fingerprintRequest({ endpoint: 'generate', ...parsed.data });
+    const organizationId = parsed.data.organizationId ?? activeOrganizationId;
+    const requestFingerprint = fingerprintRequest({ endpoint: 'generate', ...parsed.data, organizationId });
     const { status, body, replayed } = await respondOnce({ userId, idempotencyKey, requestFingerprint }, async () => ({
       status: 200,
-      body: await runGeneration({ userId, prompt: parsed.data.prompt }),
+      body: await runGeneration({ userId, organizationId, prompt: parsed.data.prompt }),
     }));
     return Response.json(body, { status, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} });
   } catch (error) {

@@ -14,6 +14,8 @@ export const generationRequestSchema = z.object({
     .trim()
     .min(1, { message: 'prompt must not be empty' })
     .max(500, { message: 'prompt must be at most 500 characters' }),
+  /** Spend from this organisation's wallet (the caller must be a member) instead of the caller's own. */
+  organizationId: z.uuid({ message: 'organizationId must be an organization id' }).optional(),
 });
 export type GenerationRequest = z.infer<typeof generationRequestSchema>;
 
@@ -42,10 +44,16 @@ export class GenerationFailedError extends AppError {
  * (`respondOnce`), so a retry gets the first response instead of running, and paying for, the work
  * again.
  */
-export async function runGeneration(input: { userId: string; prompt: string }): Promise<GenerationResult> {
+export async function runGeneration(input: { userId: string; organizationId?: string | null; prompt: string }): Promise<GenerationResult> {
   const { result, settlement } = await withCredits(
     // Usage by feature on the credits page groups by this key; its label is in billing.credits.features.
-    { userId: input.userId, credits: GENERATION_COST, reason: 'Run generation', feature: 'generation' },
+    {
+      userId: input.userId,
+      ...(input.organizationId && { organizationId: input.organizationId }),
+      credits: GENERATION_COST,
+      reason: 'Run generation',
+      feature: 'generation',
+    },
     async () => executeGeneration(input.prompt),
   );
   return { id: randomUUID(), output: result, credits: settlement };

@@ -32,7 +32,8 @@ function answerWords(prompt: string): string[] {
 
 const line = (value: object) => new TextEncoder().encode(`${JSON.stringify(value)}\n`);
 
-export async function handleStreamRequest(request: Request, userId: string | null): Promise<Response> {
+/** POST { prompt, organizationId? }: spends from the wallet chosen as for the generate route (see generate-handler.ts). */
+export async function handleStreamRequest(request: Request, userId: string | null, activeOrganizationId: string | null = null): Promise<Response> {
   if (!userId) return Response.json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to ask a question.' } }, { status: 401 });
   const verdict = await consumeRateLimit('paid-request-per-user', userId, appConfig.rateLimits.paidRequestPerUser);
   if (!verdict.allowed) return creditsErrorResponse(new RateLimitedError('paid requests per user', verdict.retryAfterSeconds))!;
@@ -41,9 +42,11 @@ export async function handleStreamRequest(request: Request, userId: string | nul
     return Response.json({ error: { code: 'INVALID_INPUT', message: parsed.error.issues[0]?.message ?? 'Invalid request body.' } }, { status: 400 });
   }
 
+  const organizationId = parsed.data.organizationId ?? activeOrganizationId ?? undefined;
+  const wallet = { userId, ...(organizationId && { organizationId }) };
   let holdId: string;
   try {
-    ({ holdId } = await reserveCredits({ userId, credits: STREAM_MAX_CREDITS, reason: 'Streamed answer', feature: 'chat' }));
+    ({ holdId } = await reserveCredits({ ...wallet, credits: STREAM_MAX_CREDITS, reason: 'Streamed answer', feature: 'chat' }));
   } catch (error) {
     const response = creditsErrorResponse(error);
     if (response) return response;
@@ -55,12 +58,12 @@ export async function handleStreamRequest(request: Request, userId: string | nul
   let delivered = 0;
   // Settled once, whichever comes first: the end of the answer or the client leaving.
   let settlement: Promise<CreditHoldSettlement> | null = null;
-  const settle = () => (settlement ??= settleCreditHold({ userId, holdId, credits: delivered, reason: 'Streamed answer' }));
+  const settle = () => (settlement ??= settleCreditHold({ ...wallet, holdId, credits: delivered, reason: 'Streamed answer' }));
 
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (delivered >= failsAfter) {
-        await releaseCreditHold({ userId, holdId, reason: 'Answer failed: nothing charged' }).catch((error: unknown) =>
+        await releaseCreditHold({ ...wallet, holdId, reason: 'Answer failed: nothing charged' }).catch((error: unknown) =>
           console.error('[stream] release failed', error),
         );
         controller.enqueue(line({ type: 'error', message: 'The answer failed; nothing was charged.' }));

@@ -1,10 +1,13 @@
 import { getSessionUser } from '@/features/common/auth/session';
+import { getActiveWallet } from '@/features/common/payments/active-wallet';
 import { respondWithCreditsErrors } from '@/features/common/payments/api/credits-error-response';
 import { handleStreamRequest } from '@/features/examples/streaming/stream-answer';
 
 export async function POST(request: Request) {
   return respondWithCreditsErrors(async () => {
     const user = await getSessionUser();
-    return handleStreamRequest(request, user?.id ?? null);
+    // The header's wallet switcher, checked against the user's memberships (a forged cookie reads as personal).
+    const active = user ? (await getActiveWallet(user.id)).organization : null;
+    return handleStreamRequest(request, user?.id ?? null, active?.id ?? null);
   });
 }

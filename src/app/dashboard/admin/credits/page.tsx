@@ -18,6 +18,7 @@ import { PurchasesNeedingReview } from '@/features/common/payments/components/pu
 import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
 import { listPurchasesNeedingReview } from '@/features/common/payments/service/fulfilment';
 import { listCreditLots } from '@/features/common/payments/service/ledger/lots';
+import { listMyOrganizations } from '@/features/common/payments/service/organizations/organizations.service';
 import { Alert, AlertDescription } from '@/shared/components/ui/alert';
 import { Badge } from '@/shared/components/ui/badge';
 import { Button } from '@/shared/components/ui/button';
@@ -141,10 +142,11 @@ function UserResults({ users, query, selectedId }: { users: User[]; query?: stri
 }
 
 async function SelectedUser({ user, query, cursor }: { user: User; query?: string; cursor?: number }) {
-  const [balance, ledger, lots] = await Promise.all([
+  const [balance, ledger, lots, organizations] = await Promise.all([
     getCreditsBalance(user.id),
     listCreditTransactions(user.id, { cursor, limit: 20 }),
     listCreditLots(user.id),
+    listMyOrganizations(user.id),
   ]);
   const adminIds = ledger.items.flatMap((entry) => (entry.actorType === 'admin' && entry.actorId ? [entry.actorId] : []));
   const actorNames = Object.fromEntries((await findUsersByIds(adminIds)).map((admin) => [admin.id, admin.email ?? admin.id]));
@@ -189,6 +191,21 @@ async function SelectedUser({ user, query, cursor }: { user: User; query?: strin
             <GrantBonusCreditsForm key={user.id} userId={user.id} userEmail={email} />
           </CardContent>
         </Card>
+        {organizations.map((organization) => (
+          <Card key={organization.id}>
+            <CardHeader>
+              <CardTitle asChild>
+                <h3>Grant bonus credits to {organization.name}</h3>
+              </CardTitle>
+              <CardDescription>
+                An organization {email} is {organization.role === 'admin' ? 'an' : 'a'} {organization.role} of: the credits go to its shared wallet.
+              </CardDescription>
+            </CardHeader>
+            <CardContent>
+              <GrantBonusCreditsForm key={organization.id} userId={user.id} userEmail={organization.name} organizationId={organization.id} />
+            </CardContent>
+          </Card>
+        ))}
         <Card>
           <CardHeader>
             <CardTitle asChild>

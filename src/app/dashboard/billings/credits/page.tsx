@@ -1,7 +1,9 @@
 import type { Metadata, Route } from 'next';
+import Link from 'next/link';
 
 import { appConfig } from '@/config/app';
 import { requireUser } from '@/features/common/auth/session';
+import { getActiveWallet } from '@/features/common/payments/active-wallet';
 import { historySearch, parseHistoryFilters } from '@/features/common/payments/credit-history-filters';
 import { forecastCredits } from '@/features/common/payments/credits-forecast';
 import { CreditHistoryFilters } from '@/features/common/payments/components/credit-history-filters';
@@ -43,12 +45,16 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
 
   const cursor = parseCursor(params.cursor);
   const history = parseHistoryFilters(params);
+  // The wallet chosen in the header: the user's own, or an organisation's they belong to.
+  const { organization } = await getActiveWallet(user.id);
+  const organizationId = organization?.id ?? null;
+  const canBuy = !organization || organization.role !== 'member';
   const [balance, ledger, usage, underReview, lots] = await Promise.all([
-    getCreditsBalance(user.id),
-    listCreditTransactions(user.id, { cursor, limit: 20, ...history.query }),
-    getCreditsUsageByFeature(user.id),
-    listPurchasesNeedingReview({ userId: user.id, limit: 5 }),
-    listCreditLots(user.id),
+    getCreditsBalance(user.id, { organizationId }),
+    listCreditTransactions(user.id, { cursor, limit: 20, organizationId, ...history.query }),
+    getCreditsUsageByFeature(user.id, { organizationId }),
+    organization ? [] : listPurchasesNeedingReview({ userId: user.id, limit: 5 }),
+    listCreditLots(user.id, { organizationId }),
   ]);
   const filtered = Boolean(history.filters.type || history.filters.from || history.filters.to);
 
@@ -56,10 +62,22 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
     <div className="flex flex-col gap-8">
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div className="flex flex-col gap-1">
-          <h1 className="text-2xl font-semibold tracking-tight">Credits</h1>
-          <p className="text-muted-foreground">Your balance, what you bought and what you spent. Bonus credits are always spent first.</p>
+          <h1 className="text-2xl font-semibold tracking-tight">{organization ? `${organization.name} credits` : 'Credits'}</h1>
+          <p className="text-muted-foreground">
+            {organization ? (
+              <>
+                The organization’s shared wallet: what was bought and what its members spent.{' '}
+                <Link href={`/dashboard/organizations/${organization.id}`} className="underline underline-offset-4">
+                  Usage per member
+                </Link>
+              </>
+            ) : (
+              'Your balance, what you bought and what you spent.'
+            )}{' '}
+            Bonus credits are always spent first.
+          </p>
         </div>
-        <CreditsTopUpButton>Top up</CreditsTopUpButton>
+        {canBuy ? <CreditsTopUpButton>Top up</CreditsTopUpButton> : null}
       </div>
 
       {underReview.map(({ purchase }) => (
@@ -97,7 +115,11 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
             <CardDescription>One-off packs, no subscription. Use Top up for a custom amount.</CardDescription>
           </CardHeader>
           <CardContent>
-            <CreditsTopUpOptions showManualAmount={false} />
+            {canBuy ? (
+              <CreditsTopUpOptions showManualAmount={false} />
+            ) : (
+              <p className="text-sm text-muted-foreground">Only the organization’s owners and admins can buy credits for it.</p>
+            )}
           </CardContent>
         </Card>
       </div>
@@ -126,7 +148,7 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
             action={PATH}
             filters={history.filters}
             problems={history.problems}
-            exportHref={`${PATH}/export${historySearch(history.filters)}`}
+            exportHref={`${PATH}/export${historySearch(history.filters, { organization: organizationId ?? undefined })}`}
           />
           <CreditTransactionsTable
             items={ledger.items}

@@ -5,7 +5,12 @@ import { z } from 'zod';
 import { validatedActionWithUser } from '@/features/common/auth/validated-action';
 import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
 
-const returnUrls = { successUrl: z.string().min(1).max(2048), cancelUrl: z.string().min(1).max(2048) };
+const returnUrls = {
+  successUrl: z.string().min(1).max(2048),
+  cancelUrl: z.string().min(1).max(2048),
+  /** Buy for this organisation's wallet (owners and admins only) instead of the buyer's own. */
+  organizationId: z.uuid({ message: 'must be an organization id' }).nullable().optional(),
+};
 const startCheckoutSchema = z.union([
   z.object({ packageId: z.string().min(1).max(100), ...returnUrls }),
   z.object({ credits: z.number(), ...returnUrls }),
@@ -14,11 +19,14 @@ const startCheckoutSchema = z.union([
 /**
  * Starts checkout for the signed-in user: a package by id, or a manual number of credits. The return
  * URLs must be on this site (relative, or absolute on APP_URL's origin; the service checks them); the
- * price is decided on the server. Returns the URL to send the browser to.
+ * price is decided on the server. With `organizationId` the credits go to that organisation's wallet,
+ * and only its owners and admins may buy (ORGANIZATION_ROLE_REQUIRED for anyone else, nothing created).
+ * Returns the URL to send the browser to.
  */
 export const startCreditsCheckout = validatedActionWithUser(startCheckoutSchema, async (input, user) => {
   const urls = { successUrl: input.successUrl, cancelUrl: input.cancelUrl };
-  const purchase = 'packageId' in input ? { userId: user.id, packageId: input.packageId } : { userId: user.id, credits: input.credits };
+  const buyer = { userId: user.id, ...(input.organizationId && { organizationId: input.organizationId }) };
+  const purchase = 'packageId' in input ? { ...buyer, packageId: input.packageId } : { ...buyer, credits: input.credits };
   const session = await createCreditsCheckoutSession(purchase, urls);
   return { url: session.url };
 });

@@ -17,6 +17,8 @@ export interface CreditsTopUpModalProps {
   successUrl?: string;
   /** Where checkout returns on cancel; default: the current page with `?billing=cancel`. */
   cancelUrl?: string;
+  /** Buy for this organisation's wallet (null: the buyer's own); default: the active wallet. */
+  organizationId?: string | null;
 }
 
 /**
@@ -24,7 +26,8 @@ export interface CreditsTopUpModalProps {
  * buyer's choice with its live price. Each choice calls `useCredits().topUp…` and goes to checkout.
  * Usable on any page, with or without a `trigger`.
  */
-export function CreditsTopUpModal({ open, onOpenChange, trigger, successUrl, cancelUrl }: CreditsTopUpModalProps) {
+export function CreditsTopUpModal({ open, onOpenChange, trigger, successUrl, cancelUrl, organizationId }: CreditsTopUpModalProps) {
+  const wallet = useCredits({ organizationId }).organizationId;
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       {trigger ? <DialogTrigger asChild>{trigger}</DialogTrigger> : null}
@@ -32,18 +35,19 @@ export function CreditsTopUpModal({ open, onOpenChange, trigger, successUrl, can
         <DialogHeader>
           <DialogTitle>Top up credits</DialogTitle>
           <DialogDescription>
-            Choose a pack or enter an amount. You pay with Stripe and the credits are added to your balance as soon as the payment clears.
+            Choose a pack or enter an amount. You pay with Stripe and the credits are added to {wallet ? 'the organization’s shared wallet' : 'your balance'} as
+            soon as the payment clears.
           </DialogDescription>
         </DialogHeader>
-        <CurrentBalance />
-        <CreditsTopUpOptions successUrl={successUrl} cancelUrl={cancelUrl} />
+        <CurrentBalance organizationId={wallet} />
+        <CreditsTopUpOptions successUrl={successUrl} cancelUrl={cancelUrl} organizationId={wallet} />
       </DialogContent>
     </Dialog>
   );
 }
 
-function CurrentBalance() {
-  const { creditsBalance, creditsHeld, isLoading } = useCredits();
+function CurrentBalance({ organizationId }: { organizationId: string | null }) {
+  const { creditsBalance, creditsHeld, isLoading } = useCredits({ organizationId });
   return (
     <p className="flex items-center justify-between rounded-lg bg-muted px-4 py-2 text-sm">
       <span className="text-muted-foreground">Current balance</span>

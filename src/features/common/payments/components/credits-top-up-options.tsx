@@ -35,6 +35,10 @@ function topUpErrorMessage(error: unknown): string {
         ? `Choose between ${formatCount(min)} and ${formatCount(max)} credits.`
         : 'That amount of credits cannot be bought.';
     }
+    case 'ORGANIZATION_ROLE_REQUIRED':
+      return 'Only the organization’s owners and admins can buy credits for it.';
+    case 'NOT_ORGANIZATION_MEMBER':
+      return 'You are no longer a member of this organization. Switch wallets in the header.';
     case 'INVALID_RETURN_URL':
       // Only a misconfigured deployment gets here; the message names the variable to set.
       return `Checkout is not set up for this address. ${error.message}`;
@@ -61,8 +65,8 @@ export interface CreditsTopUpOptionsProps extends TopUpUrls {
  * when manual top-ups are on. Every choice starts checkout through `useCredits().topUp…` and leaves
  * the page; an error (checkout could not start) is shown here.
  */
-export function CreditsTopUpOptions({ showManualAmount = true, successUrl, cancelUrl }: CreditsTopUpOptionsProps) {
-  const { topUp, topUpCredits } = useCredits();
+export function CreditsTopUpOptions({ showManualAmount = true, successUrl, cancelUrl, organizationId }: CreditsTopUpOptionsProps) {
+  const { topUp, topUpCredits } = useCredits({ organizationId });
   const [pending, setPending] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const credits = appConfig.billing.credits;

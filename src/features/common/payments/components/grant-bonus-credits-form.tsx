@@ -6,6 +6,7 @@ import { AlertCircleIcon, CheckCircle2Icon, GiftIcon, Loader2Icon } from 'lucide
 
 import { appConfig } from '@/config/app';
 import { grantBonusCredits } from '@/features/common/payments/actions/admin-credits.action';
+import { grantOrganizationBonusCredits } from '@/features/common/payments/actions/organizations.action';
 import { notifyCreditsChanged } from '@/features/common/payments/hooks/use-credits';
 import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
 import { Alert, AlertDescription } from '@/shared/components/ui/alert';
@@ -44,9 +45,10 @@ function validate(creditsText: string, reasonText: string, expiresOn: string): {
 
 /**
  * The admin's grant form: an amount and a required reason, then a confirmation naming the user,
- * then `grantBonusCredits` (which checks again on the server that the caller is an admin).
+ * then `grantBonusCredits` (which checks again on the server that the caller is an admin). With
+ * `organizationId` the credits go to that organisation's wallet instead (`userEmail` then names it).
  */
-export function GrantBonusCreditsForm({ userId, userEmail }: { userId: string; userEmail: string }) {
+export function GrantBonusCreditsForm({ userId, userEmail, organizationId }: { userId: string; userEmail: string; organizationId?: string }) {
   const router = useRouter();
   const id = useId();
   const [creditsText, setCreditsText] = useState('');
@@ -75,7 +77,9 @@ export function GrantBonusCreditsForm({ userId, userEmail }: { userId: string; u
     if (!review) return;
     setPending(true);
     setError(null);
-    const result = await grantBonusCredits({ userId, ...review }).catch(() => null);
+    const result = await (organizationId ? grantOrganizationBonusCredits({ organizationId, ...review }) : grantBonusCredits({ userId, ...review })).catch(
+      () => null,
+    );
     setPending(false);
     if (!result?.ok) {
       setError(result ? result.error.message : 'The grant could not be sent. Check your connection and try again.');

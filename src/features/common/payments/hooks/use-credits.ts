@@ -1,17 +1,19 @@
 'use client';
 
-import { useSyncExternalStore } from 'react';
+import { useCallback, useSyncExternalStore } from 'react';
 
+import { useActiveOrganizationId } from '@/features/common/payments/components/active-wallet-provider';
 import { getMyCredits } from '@/features/common/payments/actions/get-my-credits.action';
 import { startCreditsCheckout } from '@/features/common/payments/actions/start-checkout.action';
 import type { CreditsBalance } from '@/features/common/payments/service/credits-balance.service';
 import type { ActionError } from '@/shared/lib/action-result';
 
 /*
- * One balance per page, shared by every component that calls `useCredits()`: a module-level store
- * read through `useSyncExternalStore`. It loads when the first component mounts, again when the tab
- * comes back into view, and whenever someone calls `refresh()` or `notifyCreditsChanged()`, so a
- * deduction made anywhere in the app updates the header badge and every card at once.
+ * One balance per wallet per page, shared by every component that calls `useCredits()` for it: a
+ * module-level store per wallet read through `useSyncExternalStore`. It loads when the first
+ * component mounts, again when the tab comes back into view, and whenever someone calls `refresh()`
+ * or `notifyCreditsChanged()`, so a deduction made anywhere in the app updates the header badge and
+ * every card at once.
  */
 
 interface CreditsState {
@@ -20,77 +22,99 @@ interface CreditsState {
 }
 
 const initialState: CreditsState = { balance: null, error: null };
-let state = initialState;
-const listeners = new Set<() => void>();
 
-function setState(next: CreditsState) {
-  state = next;
-  for (const listener of listeners) listener();
+class WalletStore {
+  state: CreditsState = initialState;
+  readonly listeners = new Set<() => void>();
+  inflight: Promise<CreditsBalance | null> | null = null;
+  changedWhileLoading = false;
+
+  constructor(readonly organizationId: string | null) {}
+
+  setState(next: CreditsState) {
+    this.state = next;
+    for (const listener of this.listeners) listener();
+  }
+
+  async loadOnce(): Promise<CreditsBalance | null> {
+    try {
+      const result = await getMyCredits(this.organizationId ? { organizationId: this.organizationId } : undefined);
+      if (result.ok) {
+        this.setState({ balance: result.data, error: null });
+        return result.data;
+      }
+      this.setState({ ...this.state, error: result.error });
+    } catch {
+      this.setState({ ...this.state, error: { code: 'NETWORK_ERROR', message: 'Could not load your credits. Check your connection.' } });
+    }
+    return null;
+  }
+
+  /** A call made while a load is running waits for that load and one more, so a change made mid-flight is never hidden behind an older answer. */
+  refresh(): Promise<CreditsBalance | null> {
+    if (this.inflight) {
+      this.changedWhileLoading = true;
+      return this.inflight;
+    }
+    this.inflight = (async () => {
+      let balance: CreditsBalance | null;
+      do {
+        this.changedWhileLoading = false;
+        balance = await this.loadOnce();
+      } while (this.changedWhileLoading);
+      return balance;
+    })().finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
+  readonly subscribe = (listener: () => void) => {
+    // The first subscriber loads; so does the first after the store had none (it may have changed since).
+    if (this.listeners.size === 0) void this.refresh();
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
+
+  readonly getSnapshot = () => this.state;
 }
 
-let inflight: Promise<CreditsBalance | null> | null = null;
-let changedWhileLoading = false;
+const stores = new Map<string, WalletStore>();
 
-async function loadOnce(): Promise<CreditsBalance | null> {
-  try {
-    const result = await getMyCredits();
-    if (result.ok) {
-      setState({ balance: result.data, error: null });
-      return result.data;
-    }
-    setState({ ...state, error: result.error });
-  } catch {
-    setState({ ...state, error: { code: 'NETWORK_ERROR', message: 'Could not load your credits. Check your connection.' } });
+function storeOf(organizationId: string | null): WalletStore {
+  const key = organizationId ?? '';
+  let store = stores.get(key);
+  if (!store) {
+    store = new WalletStore(organizationId);
+    stores.set(key, store);
   }
-  return null;
+  return store;
 }
 
 /**
  * Reloads the balance for every component on the page and resolves with it (`null` on failure, with
- * `error` set). A call made while a load is running waits for that load and one more, so a change
- * made mid-flight is never hidden behind an older answer.
+ * `error` set): the personal wallet's, or with `organizationId` that organisation's. Every other
+ * wallet shown on the page is reloaded too.
  */
-export function refreshCredits(): Promise<CreditsBalance | null> {
-  if (inflight) {
-    changedWhileLoading = true;
-    return inflight;
-  }
-  inflight = (async () => {
-    let balance: CreditsBalance | null;
-    do {
-      changedWhileLoading = false;
-      balance = await loadOnce();
-    } while (changedWhileLoading);
-    return balance;
-  })().finally(() => {
-    inflight = null;
-  });
-  return inflight;
+export function refreshCredits(organizationId: string | null = null): Promise<CreditsBalance | null> {
+  for (const store of stores.values()) if (store.organizationId !== organizationId && store.listeners.size > 0) void store.refresh();
+  return storeOf(organizationId).refresh();
 }
 
 /** Tell every `useCredits()` on the page that the balance changed (after a paid request, say). */
-export function notifyCreditsChanged(): Promise<CreditsBalance | null> {
-  return refreshCredits();
+export function notifyCreditsChanged(organizationId: string | null = null): Promise<CreditsBalance | null> {
+  return refreshCredits(organizationId);
 }
 
 function onVisibilityChange() {
-  if (document.visibilityState === 'visible') void refreshCredits();
+  if (document.visibilityState !== 'visible') return;
+  for (const store of stores.values()) if (store.listeners.size > 0) void store.refresh();
 }
 
-function subscribe(listener: () => void) {
-  // The first subscriber loads; so does the first after the page had none (it may have changed since).
-  if (listeners.size === 0) {
-    document.addEventListener('visibilitychange', onVisibilityChange);
-    void refreshCredits();
-  }
-  listeners.add(listener);
-  return () => {
-    listeners.delete(listener);
-    if (listeners.size === 0) document.removeEventListener('visibilitychange', onVisibilityChange);
-  };
-}
+if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibilityChange);
 
-const getSnapshot = () => state;
 const getServerSnapshot = () => initialState;
 
 export interface TopUpUrls {
@@ -98,6 +122,8 @@ export interface TopUpUrls {
   successUrl?: string;
   /** Where checkout returns when the buyer gives up; default: this page with `?billing=cancel`. */
   cancelUrl?: string;
+  /** Buy for this organisation's wallet (its owners and admins only); default: the buyer's own. */
+  organizationId?: string | null;
 }
 
 /** Checkout could not start (unknown package, amount out of range, signed out …); `code` says why. */
@@ -125,10 +151,11 @@ export function billingReturnUrl(status: 'success' | 'cancel', href = window.loc
 const CHECKOUT_BASELINE_KEY = 'credits:purchased-before-checkout';
 const CHECKOUT_BASELINE_MAX_AGE_MS = 60 * 60 * 1000;
 
-function rememberPurchasedBeforeCheckout() {
-  if (!state.balance) return;
+function rememberPurchasedBeforeCheckout(organizationId: string | null) {
+  const { balance } = storeOf(organizationId).state;
+  if (!balance) return;
   try {
-    sessionStorage.setItem(CHECKOUT_BASELINE_KEY, JSON.stringify({ purchased: state.balance.creditsPurchased, at: Date.now() }));
+    sessionStorage.setItem(CHECKOUT_BASELINE_KEY, JSON.stringify({ purchased: balance.creditsPurchased, at: Date.now() }));
   } catch {
     // Storage can be off (private browsing); the return page then compares with the first balance it reads.
   }
@@ -154,13 +181,15 @@ export function forgetPurchasedBeforeCheckout(): void {
 }
 
 async function startCheckout(choice: { packageId: string } | { credits: number }, urls: TopUpUrls): Promise<void> {
+  const organizationId = urls.organizationId ?? null;
   const result = await startCreditsCheckout({
     ...choice,
     successUrl: urls.successUrl ?? billingReturnUrl('success'),
     cancelUrl: urls.cancelUrl ?? billingReturnUrl('cancel'),
+    ...(organizationId && { organizationId }),
   });
   if (!result.ok) throw new CreditsTopUpError(result.error);
-  rememberPurchasedBeforeCheckout();
+  rememberPurchasedBeforeCheckout(organizationId);
   window.location.assign(result.data.url);
 }
 
@@ -174,12 +203,36 @@ export function topUpCredits(credits: number, urls: TopUpUrls = {}): Promise<voi
   return startCheckout({ credits }, urls);
 }
 
+export interface UseCreditsOptions {
+  /**
+   * Whose balance: an organisation's id (the signed-in user must be a member), or null for the
+   * user's own. Left out, the active wallet chosen in the header (`ActiveWalletProvider`), which is
+   * the personal wallet outside the dashboard.
+   */
+  organizationId?: string | null;
+}
+
 /**
- * The signed-in user's balances, shared across the page; `null` until the first load. `isLoading`
- * is true only until then: later refreshes keep showing the last balance.
+ * The signed-in user's balances (or an organisation's: see `organizationId`), shared across the
+ * page; `null` until the first load. `isLoading` is true only until then: later refreshes keep
+ * showing the last balance. `topUp` and `topUpCredits` buy for the same wallet.
  */
-export function useCredits() {
-  const { balance, error } = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
+export function useCredits(options: UseCreditsOptions = {}) {
+  const active = useActiveOrganizationId();
+  const organizationId = options.organizationId === undefined ? active : options.organizationId;
+  const store = storeOf(organizationId);
+  const { balance, error } = useSyncExternalStore(store.subscribe, store.getSnapshot, getServerSnapshot);
+  const refresh = useCallback(() => refreshCredits(organizationId), [organizationId]);
+  const topUpHere = useCallback(
+    (packageId: string, urls: TopUpUrls = {}) =>
+      topUp(packageId, { ...urls, organizationId: urls.organizationId === undefined ? organizationId : urls.organizationId }),
+    [organizationId],
+  );
+  const topUpCreditsHere = useCallback(
+    (credits: number, urls: TopUpUrls = {}) =>
+      topUpCredits(credits, { ...urls, organizationId: urls.organizationId === undefined ? organizationId : urls.organizationId }),
+    [organizationId],
+  );
   return {
     creditsBalance: balance?.creditsBalance ?? null,
     creditsPurchased: balance?.creditsPurchased ?? null,
@@ -187,10 +240,12 @@ export function useCredits() {
     /** Credits reserved by open holds (not spendable until they close). */
     creditsHeld: balance?.creditsHeld ?? null,
     creditsUsed: balance?.creditsUsed ?? null,
+    /** The wallet shown: an organisation's id, or null for the personal wallet. */
+    organizationId,
     isLoading: balance === null && error === null,
     error,
-    refresh: refreshCredits,
-    topUp,
-    topUpCredits,
+    refresh,
+    topUp: topUpHere,
+    topUpCredits: topUpCreditsHere,
   };
 }

@@ -6,6 +6,7 @@ import { AlertCircleIcon, Loader2Icon, SparklesIcon } from 'lucide-react';
 import { CreditsTopUpModal } from '@/features/common/payments/components/credits-top-up-modal';
 import { notifyCreditsChanged } from '@/features/common/payments/hooks/use-credits';
 import { useCreditsTopUpModal } from '@/features/common/payments/hooks/use-credits-top-up-modal';
+import { memberCapMessage } from '@/features/common/payments/member-cap-message';
 import { Alert, AlertDescription, AlertTitle } from '@/shared/components/ui/alert';
 import { Button } from '@/shared/components/ui/button';
 import { Input } from '@/shared/components/ui/input';
@@ -38,6 +39,8 @@ export function RunGenerationDemo({ cost }: { cost: number }) {
       if (response.ok) {
         setOutcome({ kind: 'output', text: String(body?.output ?? '') });
         void notifyCreditsChanged();
+      } else if (body?.error?.code === 'MEMBER_CAP_EXCEEDED') {
+        setOutcome({ kind: 'error', message: memberCapMessage(body.error) });
       } else if (response.status === 402) {
         setOutcome({ kind: 'insufficient', required: Number(body?.error?.required ?? cost), available: Number(body?.error?.available ?? 0) });
       } else {
@@ -84,9 +87,10 @@ export function RunGenerationDemo({ cost }: { cost: number }) {
           </Alert>
         ) : null}
         {outcome?.kind === 'error' ? (
-          <Alert variant="destructive">
+          <Alert variant="destructive" data-testid="generation-error">
             <AlertCircleIcon aria-hidden />
-            <AlertDescription>{outcome.message}</AlertDescription>
+            {/* Body text in the foreground colour: the kit's red on its red tint is below 4.5:1 for a paragraph this long. */}
+            <AlertDescription className="text-foreground opacity-100">{outcome.message}</AlertDescription>
           </Alert>
         ) : null}
       </div>

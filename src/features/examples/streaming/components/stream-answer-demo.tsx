@@ -4,6 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Loader2Icon, MessageSquareTextIcon } from 'lucide-react';
 
 import { notifyCreditsChanged } from '@/features/common/payments/hooks/use-credits';
+import { memberCapMessage } from '@/features/common/payments/member-cap-message';
 import { Button } from '@/shared/components/ui/button';
 import { Input } from '@/shared/components/ui/input';
 import { Label } from '@/shared/components/ui/label';
@@ -33,7 +34,9 @@ export function StreamAnswerDemo({ maxCredits }: { maxCredits: number }) {
       });
       if (!response.ok || !response.body) {
         const body = await response.json().catch(() => null);
-        setStatus({ kind: 'error', message: String(body?.error?.message ?? 'Something went wrong. Try again.') });
+        const message =
+          body?.error?.code === 'MEMBER_CAP_EXCEEDED' ? memberCapMessage(body.error) : String(body?.error?.message ?? 'Something went wrong. Try again.');
+        setStatus({ kind: 'error', message });
         return;
       }
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

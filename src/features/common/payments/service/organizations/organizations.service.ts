@@ -84,6 +84,7 @@ export async function updateOrganization(input: { userId: string; organizationId
   const parsed = parseCreditsInput(z.object({ userId, organizationId: id, name: name.optional(), billingEmail: email.nullish() }), input);
   const db = await getDb();
   await requireMember(db, parsed.organizationId, parsed.userId, MANAGER_ROLES);
+  if (parsed.name === undefined && parsed.billingEmail === undefined) return;
   await db
     .update(organizations)
     .set({ ...(parsed.name !== undefined && { name: parsed.name }), ...(parsed.billingEmail !== undefined && { billingEmail: parsed.billingEmail }) })
