@@ -8,10 +8,16 @@ import { PgliteLockedError } from '@/shared/db/pglite-lock';
  * When the database cannot be reached, or the embedded one is held by another process, the script
  * prints one line saying so and exits 1, instead of a stack trace (or waiting forever).
  */
-export async function runWithDatabase(script: string, body: (handle: DatabaseHandle) => Promise<void>): Promise<void> {
+export async function runWithDatabase(
+  script: string,
+  body: (handle: DatabaseHandle) => Promise<void>,
+  options: { statementDeadlineMs?: number } = {},
+): Promise<void> {
   let handle: DatabaseHandle | undefined;
   try {
-    handle = await openConfiguredDatabase();
+    // Scripts work on whole tables (a migration, a ledger check): their statements get the deadline the
+    // script asks for, not the 5 s a request gets. Connecting still gives up after a few seconds.
+    handle = await openConfiguredDatabase(options);
     setDatabase(handle);
     await body(handle);
   } catch (error) {

@@ -147,7 +147,7 @@ describe('scripts when the database cannot be reached', () => {
       child.on('exit', (code) => resolve({ code, output: output.trim() }));
     });
 
-  it.each(['credits:verify', 'payments:retry', 'db:migrate'])(
+  it.each(['credits:verify', 'payments:retry', 'credits:jobs', 'db:migrate'])(
     '%s prints one line and exits 1 on a closed port',
     async (script) => {
       const port = await freePort(); // nothing listens there

@@ -60,10 +60,7 @@ export async function openPostgres(url: string, options: { max?: number; stateme
     // postgres.js's default waits up to 20 s before reconnecting after repeated failures (3^retries/100 s):
     // a restarted server would then sit unused. Retry within a second instead.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
-    connection: {
-      statement_timeout: deadlineMs,
-      idle_in_transaction_session_timeout: DATABASE_DEADLINES.idleInTransactionMs,
-    },
+    connection: { statement_timeout: deadlineMs, idle_in_transaction_session_timeout: DATABASE_DEADLINES.idleInTransactionMs },
   });
   // The client-side timer also counts time queued for a free connection, so it is a safety net for a
   // server that stopped answering, well past the server's own statement_timeout: a burst of queued
@@ -156,15 +153,15 @@ const cache = globalThis as unknown as { __database?: Promise<DatabaseHandle> };
  * database (live data, nothing written twice); while another process has it open without serving it,
  * this throws `PgliteLockedError` at once; otherwise this process takes the folder until `close()`.
  */
-export async function openConfiguredDatabase(): Promise<DatabaseHandle> {
-  if (env.DATABASE_URL) return openPostgres(env.DATABASE_URL);
-  return openOwnedPglite(env.PGLITE_DIR);
+export async function openConfiguredDatabase(options: { statementDeadlineMs?: number } = {}): Promise<DatabaseHandle> {
+  if (env.DATABASE_URL) return openPostgres(env.DATABASE_URL, options);
+  return openOwnedPglite(env.PGLITE_DIR, options);
 }
 
 /** Opens PGlite in `dataDir` under its lock, or its owner's database server when it runs one. */
-export async function openOwnedPglite(dataDir: string): Promise<DatabaseHandle> {
+export async function openOwnedPglite(dataDir: string, options: { statementDeadlineMs?: number } = {}): Promise<DatabaseHandle> {
   const owner = readPgliteLock(dataDir);
-  if (owner?.url && owner.pid !== process.pid) return openPostgres(owner.url, { max: 4 });
+  if (owner?.url && owner.pid !== process.pid) return openPostgres(owner.url, { max: 4, ...options });
   const lock = acquirePgliteLock(dataDir);
   try {
     const handle = await openPglite(dataDir);
@@ -199,11 +196,7 @@ const dialect = new PgDialect();
  * `{ rows }`), for the few statements the query builder cannot express. `prepared: true` keeps the
  * parsed plan on each connection, for hot statements: planning costs more than running them.
  */
-export async function queryRows<Row extends Record<string, unknown>>(
-  executor: Executor,
-  query: SQL,
-  options: { prepared?: boolean } = {},
-): Promise<Row[]> {
+export async function queryRows<Row extends Record<string, unknown>>(executor: Executor, query: SQL, options: { prepared?: boolean } = {}): Promise<Row[]> {
   // `db.execute()` never prepares; the session's prepareQuery does when given a name (postgres.js
   // keys its statement cache by the SQL text, so the name itself is not used).
   const statement = executor._.session.prepareQuery(dialect.sqlToQuery(query), undefined, options.prepared ? 'raw' : undefined, false);
