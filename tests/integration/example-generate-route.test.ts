@@ -104,7 +104,7 @@ describe('POST /api/examples/generate', () => {
 
   it('answers 409 REQUEST_IN_PROGRESS with Retry-After while the first request with the key still runs', async () => {
     const user = await userWithBonus(100);
-    const requestFingerprint = fingerprintRequest({ endpoint: 'generate', prompt: 'slow' });
+    const requestFingerprint = fingerprintRequest({ endpoint: 'generate', prompt: 'slow', organizationId: null });
     let finish!: () => void;
     const first = respondOnce({ userId: user.id, idempotencyKey: 'generate:req-3', requestFingerprint }, async () => {
       await new Promise<void>((resolve) => (finish = resolve));
