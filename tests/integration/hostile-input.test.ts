@@ -25,6 +25,8 @@ import { getDailyCreditsUsage } from '@/features/common/payments/service/credits
 import { creditPurchaseUnderReview } from '@/features/common/payments/service/fulfilment';
 import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
 import { addCreditsDirectly, createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
+import { paySimulatedCheckout } from '@/features/common/payments/service/checkout-simulator';
+import { getPaymentsGateway, setPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { handleGenerateRequest } from '@/features/examples/generation/generate-handler';
 import { handleStreamRequest } from '@/features/examples/streaming/stream-answer';
 import { getDb } from '@/shared/db/client';
@@ -282,6 +284,7 @@ describe(`services on ${testDriver}`, () => {
       request: [],
       'request.userId': [],
       'request.packageId': [],
+      'request.currency': ['undefined'],
       urls: [],
       // A relative path is a fine return URL: these resolve on APP_URL.
       'urls.successUrl': TEXT_OK,
@@ -456,7 +459,7 @@ describe('server actions', () => {
     name: 'startCreditsCheckout',
     base: { packageId: 'starter', successUrl: '/dashboard?billing=success', cancelUrl: '/dashboard' },
     call: (input) => startCreditsCheckout(input),
-    fields: { '': [], packageId: [], successUrl: TEXT_OK, cancelUrl: TEXT_OK },
+    fields: { '': [], packageId: [], successUrl: TEXT_OK, cancelUrl: TEXT_OK, currency: ['undefined'] },
   });
 
   fuzz({
@@ -481,8 +484,32 @@ describe('server actions', () => {
   fuzz({
     name: 'paySimulatedCheckoutAction',
     base: 'cs_sim_00000000000000000000000000000000',
-    call: (sessionId) => paySimulatedCheckoutAction(sessionId),
+    call: (sessionId) => paySimulatedCheckoutAction(sessionId, new FormData()),
     fields: { '': [] },
+  });
+
+  let simulatedSession: string;
+  beforeAll(async () => {
+    setPaymentsGateway({ ...getPaymentsGateway(), kind: 'simulator' });
+    try {
+      simulatedSession = (await createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, { successUrl: '/d', cancelUrl: '/d' })).id;
+    } finally {
+      stripe.restore();
+    }
+  });
+  fuzz({
+    name: 'paySimulatedCheckout (promotion code)',
+    base: { promotionCode: 'TEST10' },
+    call: async (options: { promotionCode: unknown }) => {
+      setPaymentsGateway({ ...getPaymentsGateway(), kind: 'simulator' });
+      try {
+        return await paySimulatedCheckout(simulatedSession, user.id, options as never);
+      } finally {
+        stripe.restore();
+      }
+    },
+    // No code at all pays the full price; TEST10 is refused too while promotion codes are off (the default).
+    fields: { promotionCode: ['undefined', 'null', 'empty string', 'blank string'] },
   });
 
   fuzz({

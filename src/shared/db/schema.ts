@@ -27,6 +27,8 @@ export const users = pgTable('users', {
    * account linked before this moment was linked by someone who had not proved they own the address.
    */
   emailProvenAt: timestamp('email_proven_at', { mode: 'date', withTimezone: true }),
+  /** The currency the user last chose to pay in (the top-up modal's choice, remembered). */
+  preferredCurrency: text('preferred_currency'),
   createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
 });
 export type User = typeof users.$inferSelect;
@@ -494,6 +496,15 @@ export const creditPurchases = pgTable(
     amountPaidMinor: bigint('amount_paid_minor', { mode: 'number' }),
     /** The currency Stripe charged in, set at fulfilment (it differs from `currency` only under review). */
     currencyPaid: text('currency_paid'),
+    /** Before discounts and tax (the session's `amount_subtotal`), set at fulfilment. */
+    amountSubtotalMinor: bigint('amount_subtotal_minor', { mode: 'number' }),
+    /** Promotion codes and coupons Stripe applied (`total_details.amount_discount`). */
+    amountDiscountMinor: bigint('amount_discount_minor', { mode: 'number' }),
+    /** Tax Stripe added or included (`total_details.amount_tax`). */
+    amountTaxMinor: bigint('amount_tax_minor', { mode: 'number' }),
+    /** The Stripe invoice of the purchase (`invoiceCreation`), and its hosted page, fetched once at fulfilment. */
+    stripeInvoiceId: text('stripe_invoice_id'),
+    invoiceUrl: text('invoice_url'),
     /** Why the purchase is held for review, for the admin who looks at it. */
     reviewReason: text('review_reason'),
     /** Credits of this purchase due back to refunds and lost disputes (taken back, or short). */

@@ -1,24 +1,27 @@
 'use server';
 
+import { headers } from 'next/headers';
 import { z } from 'zod';
 
 import { validatedActionWithUser } from '@/features/common/auth/validated-action';
+import { localesOfAcceptLanguage } from '@/features/common/payments/pricing';
 import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
 
-const returnUrls = { successUrl: z.string().min(1).max(2048), cancelUrl: z.string().min(1).max(2048) };
-const startCheckoutSchema = z.union([
-  z.object({ packageId: z.string().min(1).max(100), ...returnUrls }),
-  z.object({ credits: z.number(), ...returnUrls }),
-]);
+const choice = { successUrl: z.string().min(1).max(2048), cancelUrl: z.string().min(1).max(2048), currency: z.string().max(10).optional() };
+const startCheckoutSchema = z.union([z.object({ packageId: z.string().min(1).max(100), ...choice }), z.object({ credits: z.number(), ...choice })]);
 
 /**
- * Starts checkout for the signed-in user: a package by id, or a manual number of credits. The return
- * URLs must be on this site (relative, or absolute on APP_URL's origin; the service checks them); the
- * price is decided on the server. Returns the URL to send the browser to.
+ * Starts checkout for the signed-in user: a package by id, or a manual number of credits, in the
+ * `currency` the buyer chose (else the one they chose last, else one that suits their browser's
+ * language). The return URLs must be on this site (relative, or absolute on APP_URL's origin; the
+ * service checks them); the price is decided on the server. Returns the URL to send the browser to.
  */
 export const startCreditsCheckout = validatedActionWithUser(startCheckoutSchema, async (input, user) => {
   const urls = { successUrl: input.successUrl, cancelUrl: input.cancelUrl };
-  const purchase = 'packageId' in input ? { userId: user.id, packageId: input.packageId } : { userId: user.id, credits: input.credits };
-  const session = await createCreditsCheckoutSession(purchase, urls);
+  const buyer = { userId: user.id, ...(input.currency !== undefined && { currency: input.currency }) };
+  const purchase = 'packageId' in input ? { ...buyer, packageId: input.packageId } : { ...buyer, credits: input.credits };
+  // Only a default for the price: never a URL, never the amount.
+  const locales = localesOfAcceptLanguage((await headers()).get('accept-language'));
+  const session = await createCreditsCheckoutSession(purchase, urls, { locales });
   return { url: session.url };
 });

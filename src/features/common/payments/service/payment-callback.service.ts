@@ -23,6 +23,12 @@ export interface CreditsTopUpPayload {
   purchaseId: string;
   checkoutSessionId: string;
   creditsBalance: number;
+  /** Promotion codes and coupons taken off the price, in minor units (0: none). */
+  amountDiscountMinor?: number;
+  /** Tax Stripe charged, in minor units (0: none). */
+  amountTaxMinor?: number;
+  /** The invoice's page (`invoiceCreation`), or null. */
+  invoiceUrl?: string | null;
 }
 
 export interface CreditsRefundPayload {

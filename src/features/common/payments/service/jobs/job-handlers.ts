@@ -27,6 +27,7 @@ import { CreditsExpiringEmail } from "@/shared/emails/credits-expiring";
 import { sendEmail } from "@/shared/email/send-email";
 import { CreditsTopUpEmail } from "@/shared/emails/credits-top-up";
 import { formatCount } from "@/shared/lib/format-count";
+import { formatMoney } from "@/shared/lib/money";
 
 /** Who gets a purchase's receipt: the buyer, and for an organisation also its billing address. */
 async function receiptRecipients(
@@ -163,6 +164,13 @@ export async function performJob(job: Job): Promise<void> {
               env.APP_URL,
             ).toString(),
             purchaseId: payload.purchaseId,
+            discountText: payload.amountDiscountMinor
+              ? `−${formatMoney(payload.amountDiscountMinor, payload.currency)}`
+              : null,
+            taxText: payload.amountTaxMinor
+              ? formatMoney(payload.amountTaxMinor, payload.currency)
+              : null,
+            invoiceUrl: payload.invoiceUrl ?? null,
           }),
         });
       }
