@@ -56,12 +56,20 @@ const creditPackageSchema = z
     const pricesMinor: Record<string, { amountMinor: number; priceId: string }> = {};
     const entries: [string, { amount: number; priceId: string }, (string | number)[]][] = [
       [pkg.currency, { amount: pkg.amount, priceId: pkg.priceId }, ['amount']],
-      ...Object.entries(pkg.prices).map(([code, price]): [string, { amount: number; priceId: string }, (string | number)[]] => [code, price, ['prices', code, 'amount']]),
+      ...Object.entries(pkg.prices).map(([code, price]): [string, { amount: number; priceId: string }, (string | number)[]] => [
+        code,
+        price,
+        ['prices', code, 'amount'],
+      ]),
     ];
     for (const [rawCode, price, path] of entries) {
       const code = rawCode.toLowerCase();
       if (!isKnownCurrency(code)) {
-        ctx.addIssue({ code: 'custom', path: path.slice(0, -1).length ? path.slice(0, -1) : ['currency'], message: 'is not an ISO 4217 currency code (e.g. "usd", "eur")' });
+        ctx.addIssue({
+          code: 'custom',
+          path: path.slice(0, -1).length ? path.slice(0, -1) : ['currency'],
+          message: 'is not an ISO 4217 currency code (e.g. "usd", "eur")',
+        });
         continue;
       }
       if (pricesMinor[code] && path[0] === 'prices') {
@@ -100,7 +108,12 @@ const creditsSchema = z
      */
     batchDeductions: z.boolean().default(true),
     /** How long a hold stays open unless settled or released first (at most 24 hours). */
-    holdExpiresAfterSeconds: z.number().int({ message: 'must be a whole number of seconds' }).min(1).max(24 * 60 * 60).default(900),
+    holdExpiresAfterSeconds: z
+      .number()
+      .int({ message: 'must be a whole number of seconds' })
+      .min(1)
+      .max(24 * 60 * 60)
+      .default(900),
     /** How many days before a lot of credits expires its owner is reminded (0: no reminders). */
     expiryReminderDays: z.number().int({ message: 'must be a whole number of days' }).min(0).max(365).default(7),
     /** Lots with fewer credits left than this expire without a reminder. */
@@ -188,13 +201,23 @@ const creditsSchema = z
       }
       const minimum = stripeMinimumChargeMinor(code);
       if (minimum === null && credits.enterManually) {
-        ctx.addIssue({ code: 'custom', path, message: `cannot be used for manual top-ups: Stripe's minimum charge in ${code.toUpperCase()} follows the exchange rate` });
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `cannot be used for manual top-ups: Stripe's minimum charge in ${code.toUpperCase()} follows the exchange rate`,
+        });
         continue;
       }
       manualPrices[code] = { pricePerCreditMinor: perCreditMinor, minimumChargeMinor: minimum ?? perCreditMinor };
     }
     // Every currency something can be bought in: the one the modal offers a choice of.
-    const currencies = [...new Set([credits.currency, ...credits.packages.flatMap((pkg) => Object.keys(pkg.pricesMinor)), ...(credits.enterManually ? Object.keys(manualPrices) : [])])];
+    const currencies = [
+      ...new Set([
+        credits.currency,
+        ...credits.packages.flatMap((pkg) => Object.keys(pkg.pricesMinor)),
+        ...(credits.enterManually ? Object.keys(manualPrices) : []),
+      ]),
+    ];
     return { ...credits, pricePerCreditMinor, minimumChargeMinor, manualPrices, currencies };
   });
 

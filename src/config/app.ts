@@ -1,20 +1,17 @@
-import {
-  parseAppConfig,
-  type AppConfigInput,
-} from "@/config/app-config.schema";
+import { parseAppConfig, type AppConfigInput } from '@/config/app-config.schema';
 
 /**
  * The product's settings. Edit the values here; they are validated (and prices converted to integer
  * minor units) when the app loads, so a mistake stops the app with a message naming the field.
  */
 const config = {
-  name: "Acme Credits",
+  name: 'Acme Credits',
   billing: {
     credits: {
       enabled: true,
       enterManually: true,
       pricePerCredit: 0.01,
-      currency: "usd",
+      currency: 'usd',
       initialBonusCredits: 100,
       maxManualCredits: 1_000_000,
       holdExpiresAfterSeconds: 900,
@@ -27,28 +24,28 @@ const config = {
       invoiceCreation: true,
       // What credits are spent on, as the `feature` key of a deduction names it → the label users see.
       features: {
-        generation: "Generation",
+        generation: 'Generation',
       },
       packages: [
         {
-          id: "starter",
-          priceId: "starter",
-          name: "Starter Pack",
-          description: "1000 credits for $10",
+          id: 'starter',
+          priceId: 'starter',
+          name: 'Starter Pack',
+          description: '1000 credits for $10',
           amount: 10,
-          currency: "usd",
+          currency: 'usd',
           creditsAmount: 1000,
-          prices: { eur: { amount: 9, priceId: "starter" } },
+          prices: { eur: { amount: 9, priceId: 'starter' } },
         },
         {
-          id: "pro",
-          priceId: "pro",
-          name: "Pro Pack",
-          description: "5000 credits for $40",
+          id: 'pro',
+          priceId: 'pro',
+          name: 'Pro Pack',
+          description: '5000 credits for $40',
           amount: 40,
-          currency: "usd",
+          currency: 'usd',
           creditsAmount: 5000,
-          prices: { eur: { amount: 36, priceId: "pro" } },
+          prices: { eur: { amount: 36, priceId: 'pro' } },
         },
       ],
     },

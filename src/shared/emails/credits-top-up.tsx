@@ -30,7 +30,18 @@ function Line({ label, value }: { label: string; value: string }) {
 }
 
 /** The receipt sent once per fulfilled credit purchase. */
-export function CreditsTopUpEmail({ appName, name, creditsAdded, amountText, creditsBalance, creditsUrl, purchaseId, discountText, taxText, invoiceUrl }: CreditsTopUpEmailProps) {
+export function CreditsTopUpEmail({
+  appName,
+  name,
+  creditsAdded,
+  amountText,
+  creditsBalance,
+  creditsUrl,
+  purchaseId,
+  discountText,
+  taxText,
+  invoiceUrl,
+}: CreditsTopUpEmailProps) {
   return (
     <EmailLayout preview={`${formatCount(creditsAdded)} credits were added to your ${appName} account`} appName={appName}>
       <Heading style={emailStyles.heading}>Thanks for your purchase{name ? `, ${name}` : ''}</Heading>

@@ -20,10 +20,7 @@ export function packagePrice(pkg: Pick<CreditPackage, 'pricesMinor' | 'currency'
 }
 
 /** The manual top-up rules in `currency`, or null when manual amounts cannot be bought in it. */
-export function manualTopUpIn(
-  config: Pick<CreditsConfig, 'enterManually' | 'maxManualCredits' | 'manualPrices'>,
-  currency: string,
-): ManualTopUpConfig | null {
+export function manualTopUpIn(config: Pick<CreditsConfig, 'enterManually' | 'maxManualCredits' | 'manualPrices'>, currency: string): ManualTopUpConfig | null {
   if (!Object.hasOwn(config.manualPrices, currency)) return null;
   const price = config.manualPrices[currency]!;
   return { enterManually: config.enterManually, maxManualCredits: config.maxManualCredits, currency, ...price };
@@ -58,7 +55,21 @@ const REGION_CURRENCY: Record<string, string> = {
   KR: 'krw',
 };
 /** Languages whose speakers, with no region given, mostly pay in one currency. */
-const LANGUAGE_CURRENCY: Record<string, string> = { de: 'eur', fr: 'eur', es: 'eur', it: 'eur', nl: 'eur', pt: 'eur', fi: 'eur', ja: 'jpy', sv: 'sek', da: 'dkk', pl: 'pln', cs: 'czk', ko: 'krw' };
+const LANGUAGE_CURRENCY: Record<string, string> = {
+  de: 'eur',
+  fr: 'eur',
+  es: 'eur',
+  it: 'eur',
+  nl: 'eur',
+  pt: 'eur',
+  fi: 'eur',
+  ja: 'jpy',
+  sv: 'sek',
+  da: 'dkk',
+  pl: 'pln',
+  cs: 'czk',
+  ko: 'krw',
+};
 
 /**
  * A sensible default currency for a buyer's locales (`navigator.languages`, or an Accept-Language
@@ -84,7 +95,12 @@ export function localesOfAcceptLanguage(header: string | null | undefined): stri
     .split(',')
     .map((part, index) => {
       const [tag, ...params] = part.trim().split(';');
-      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1');
+      const q = Number(
+        params
+          .find((p) => p.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? '1',
+      );
       return { tag: tag ?? '', q: Number.isFinite(q) ? q : 0, index };
     })
     .filter((entry) => entry.tag && entry.tag !== '*' && entry.q > 0)

@@ -1,11 +1,11 @@
-"use client";
+'use client';
 
-import { useSyncExternalStore } from "react";
+import { useSyncExternalStore } from 'react';
 
-import { getMyCredits } from "@/features/common/payments/actions/get-my-credits.action";
-import { startCreditsCheckout } from "@/features/common/payments/actions/start-checkout.action";
-import type { CreditsBalance } from "@/features/common/payments/service/credits-balance.service";
-import type { ActionError } from "@/shared/lib/action-result";
+import { getMyCredits } from '@/features/common/payments/actions/get-my-credits.action';
+import { startCreditsCheckout } from '@/features/common/payments/actions/start-checkout.action';
+import type { CreditsBalance } from '@/features/common/payments/service/credits-balance.service';
+import type { ActionError } from '@/shared/lib/action-result';
 
 /*
  * One balance per page, shared by every component that calls `useCredits()`: a module-level store
@@ -43,8 +43,8 @@ async function loadOnce(): Promise<CreditsBalance | null> {
     setState({
       ...state,
       error: {
-        code: "NETWORK_ERROR",
-        message: "Could not load your credits. Check your connection.",
+        code: 'NETWORK_ERROR',
+        message: 'Could not load your credits. Check your connection.',
       },
     });
   }
@@ -80,20 +80,19 @@ export function notifyCreditsChanged(): Promise<CreditsBalance | null> {
 }
 
 function onVisibilityChange() {
-  if (document.visibilityState === "visible") void refreshCredits();
+  if (document.visibilityState === 'visible') void refreshCredits();
 }
 
 function subscribe(listener: () => void) {
   // The first subscriber loads; so does the first after the page had none (it may have changed since).
   if (listeners.size === 0) {
-    document.addEventListener("visibilitychange", onVisibilityChange);
+    document.addEventListener('visibilitychange', onVisibilityChange);
     void refreshCredits();
   }
   listeners.add(listener);
   return () => {
     listeners.delete(listener);
-    if (listeners.size === 0)
-      document.removeEventListener("visibilitychange", onVisibilityChange);
+    if (listeners.size === 0) document.removeEventListener('visibilitychange', onVisibilityChange);
   };
 }
 
@@ -113,26 +112,23 @@ export class CreditsTopUpError extends Error {
   readonly details?: Record<string, unknown>;
   constructor(error: ActionError) {
     super(error.message);
-    this.name = "CreditsTopUpError";
+    this.name = 'CreditsTopUpError';
     this.code = error.code;
     this.details = error.details;
   }
 }
 
 /** `href` (default: the current page) with `billing=<status>`, replacing any earlier one. */
-export function billingReturnUrl(
-  status: "success" | "cancel",
-  href = window.location.href,
-): string {
+export function billingReturnUrl(status: 'success' | 'cancel', href = window.location.href): string {
   const url = new URL(href);
-  url.searchParams.set("billing", status);
-  url.hash = "";
+  url.searchParams.set('billing', status);
+  url.hash = '';
   return url.toString();
 }
 
 // The purchased balance as this tab leaves for checkout, so the return page can tell when the
 // purchase has landed even if the webhook beat the redirect. Kept for an hour at most.
-const CHECKOUT_BASELINE_KEY = "credits:purchased-before-checkout";
+const CHECKOUT_BASELINE_KEY = 'credits:purchased-before-checkout';
 const CHECKOUT_BASELINE_MAX_AGE_MS = 60 * 60 * 1000;
 
 function rememberPurchasedBeforeCheckout() {
@@ -153,15 +149,9 @@ function rememberPurchasedBeforeCheckout() {
 /** The purchased balance this tab had when it last left for checkout (within the hour), or `null`. */
 export function purchasedBeforeCheckout(): number | null {
   try {
-    const saved = JSON.parse(
-      sessionStorage.getItem(CHECKOUT_BASELINE_KEY) ?? "null",
-    ) as { purchased?: unknown; at?: unknown } | null;
-    const fresh =
-      typeof saved?.at === "number" &&
-      Date.now() - saved.at < CHECKOUT_BASELINE_MAX_AGE_MS;
-    return fresh && Number.isSafeInteger(saved?.purchased)
-      ? (saved!.purchased as number)
-      : null;
+    const saved = JSON.parse(sessionStorage.getItem(CHECKOUT_BASELINE_KEY) ?? 'null') as { purchased?: unknown; at?: unknown } | null;
+    const fresh = typeof saved?.at === 'number' && Date.now() - saved.at < CHECKOUT_BASELINE_MAX_AGE_MS;
+    return fresh && Number.isSafeInteger(saved?.purchased) ? (saved!.purchased as number) : null;
   } catch {
     return null;
   }
@@ -180,16 +170,12 @@ export interface TopUpOptions {
   currency?: string;
 }
 
-async function startCheckout(
-  choice: { packageId: string } | { credits: number },
-  urls: TopUpUrls,
-  options: TopUpOptions = {},
-): Promise<void> {
+async function startCheckout(choice: { packageId: string } | { credits: number }, urls: TopUpUrls, options: TopUpOptions = {}): Promise<void> {
   const result = await startCreditsCheckout({
     ...choice,
     ...(options.currency && { currency: options.currency }),
-    successUrl: urls.successUrl ?? billingReturnUrl("success"),
-    cancelUrl: urls.cancelUrl ?? billingReturnUrl("cancel"),
+    successUrl: urls.successUrl ?? billingReturnUrl('success'),
+    cancelUrl: urls.cancelUrl ?? billingReturnUrl('cancel'),
   });
   if (!result.ok) throw new CreditsTopUpError(result.error);
   rememberPurchasedBeforeCheckout();
@@ -197,20 +183,12 @@ async function startCheckout(
 }
 
 /** Starts checkout for a configured package and leaves for it. Throws `CreditsTopUpError` if it cannot start. */
-export function topUp(
-  packageId: string,
-  urls: TopUpUrls = {},
-  options: TopUpOptions = {},
-): Promise<void> {
+export function topUp(packageId: string, urls: TopUpUrls = {}, options: TopUpOptions = {}): Promise<void> {
   return startCheckout({ packageId }, urls, options);
 }
 
 /** Starts checkout for a number of credits (manual top-up) and leaves for it. Throws `CreditsTopUpError` if it cannot start. */
-export function topUpCredits(
-  credits: number,
-  urls: TopUpUrls = {},
-  options: TopUpOptions = {},
-): Promise<void> {
+export function topUpCredits(credits: number, urls: TopUpUrls = {}, options: TopUpOptions = {}): Promise<void> {
   return startCheckout({ credits }, urls, options);
 }
 
@@ -219,11 +197,7 @@ export function topUpCredits(
  * is true only until then: later refreshes keep showing the last balance.
  */
 export function useCredits() {
-  const { balance, error } = useSyncExternalStore(
-    subscribe,
-    getSnapshot,
-    getServerSnapshot,
-  );
+  const { balance, error } = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
   return {
     creditsBalance: balance?.creditsBalance ?? null,
     creditsPurchased: balance?.creditsPurchased ?? null,

@@ -80,24 +80,28 @@ export async function addCreditsDirectly(
   const outcome = expectApplied(
     await runLedger(
       db,
-      ledger.add(wallet, { type, bucket: creditsType, source, credits, expiresAt }, {
-        reason,
-        actorType: actorId ? 'admin' : 'system',
-        actorId,
-        idempotencyKey,
-        // An explicit expiry is part of the request; a default one is not (it moves with the clock).
-        requestFingerprint: idempotencyKey
-          ? fingerprint(
-              type,
-              creditsType,
-              credits,
-              reason,
-              ...(requestFingerprint ? [requestFingerprint] : []),
-              ...(parsed.expiresAt ? [{ expiresAt: parsed.expiresAt.toISOString() }] : []),
-            )
-          : null,
-        metadata,
-      }),
+      ledger.add(
+        wallet,
+        { type, bucket: creditsType, source, credits, expiresAt },
+        {
+          reason,
+          actorType: actorId ? 'admin' : 'system',
+          actorId,
+          idempotencyKey,
+          // An explicit expiry is part of the request; a default one is not (it moves with the clock).
+          requestFingerprint: idempotencyKey
+            ? fingerprint(
+                type,
+                creditsType,
+                credits,
+                reason,
+                ...(requestFingerprint ? [requestFingerprint] : []),
+                ...(parsed.expiresAt ? [{ expiresAt: parsed.expiresAt.toISOString() }] : []),
+              )
+            : null,
+          metadata,
+        },
+      ),
     ),
     { wallet, credits, idempotencyKey },
   );

@@ -20,7 +20,11 @@ export async function callStripe<T>(operation: string, call: () => Promise<T>): 
   try {
     return await call();
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeError && !(error instanceof Stripe.errors.StripeInvalidRequestError) && !(error instanceof Stripe.errors.StripeCardError)) {
+    if (
+      error instanceof Stripe.errors.StripeError &&
+      !(error instanceof Stripe.errors.StripeInvalidRequestError) &&
+      !(error instanceof Stripe.errors.StripeCardError)
+    ) {
       throw new StripeUnavailableError(operation, { cause: error });
     }
     throw error;
@@ -52,7 +56,12 @@ export async function ensureWalletCustomer(db: Database, walletId: string): Prom
   } else {
     const owner = wallet.userId
       ? (await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, wallet.userId)))[0]
-      : (await db.select({ email: organizations.billingEmail, name: organizations.name }).from(organizations).where(eq(organizations.id, wallet.organizationId!)))[0];
+      : (
+          await db
+            .select({ email: organizations.billingEmail, name: organizations.name })
+            .from(organizations)
+            .where(eq(organizations.id, wallet.organizationId!))
+        )[0];
     const created = await callStripe('create customer', () =>
       gateway.stripe.customers.create(
         {

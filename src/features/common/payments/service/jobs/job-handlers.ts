@@ -1,7 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq } from 'drizzle-orm';
 
-import { appConfig } from "@/config/app";
-import { env } from "@/config/env";
+import { appConfig } from '@/config/app';
+import { env } from '@/config/env';
 import {
   onCreditsDisputed,
   onCreditsExpiring,
@@ -13,26 +13,17 @@ import {
   type CreditsPurchaseReviewPayload,
   type CreditsRefundPayload,
   type CreditsTopUpPayload,
-} from "@/features/common/payments/service/payment-callback.service";
-import { getDb } from "@/shared/db/client";
-import {
-  creditLots,
-  organizationMembers,
-  organizations,
-  users,
-  wallets,
-  type Job,
-} from "@/shared/db/schema";
-import { CreditsExpiringEmail } from "@/shared/emails/credits-expiring";
-import { sendEmail } from "@/shared/email/send-email";
-import { CreditsTopUpEmail } from "@/shared/emails/credits-top-up";
-import { formatCount } from "@/shared/lib/format-count";
-import { formatMoney } from "@/shared/lib/money";
+} from '@/features/common/payments/service/payment-callback.service';
+import { getDb } from '@/shared/db/client';
+import { creditLots, organizationMembers, organizations, users, wallets, type Job } from '@/shared/db/schema';
+import { CreditsExpiringEmail } from '@/shared/emails/credits-expiring';
+import { sendEmail } from '@/shared/email/send-email';
+import { CreditsTopUpEmail } from '@/shared/emails/credits-top-up';
+import { formatCount } from '@/shared/lib/format-count';
+import { formatMoney } from '@/shared/lib/money';
 
 /** Who gets a purchase's receipt: the buyer, and for an organisation also its billing address. */
-async function receiptRecipients(
-  payload: CreditsTopUpPayload,
-): Promise<string[]> {
+async function receiptRecipients(payload: CreditsTopUpPayload): Promise<string[]> {
   const recipients = payload.email ? [payload.email.toLowerCase()] : [];
   if (payload.organizationId) {
     const db = await getDb();
@@ -46,11 +37,11 @@ async function receiptRecipients(
   return recipients;
 }
 
-const expiryDate = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  timeZone: "UTC",
+const expiryDate = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  timeZone: 'UTC',
 });
 
 /**
@@ -72,14 +63,9 @@ async function remindOfExpiry(job: Job): Promise<void> {
     .from(creditLots)
     .innerJoin(wallets, eq(wallets.id, creditLots.walletId))
     .where(eq(creditLots.id, queued.lotId));
-  if (
-    !lot?.expiresAt ||
-    lot.creditsLeft <= 0 ||
-    lot.expiresAt.getTime() <= Date.now()
-  )
-    return;
+  if (!lot?.expiresAt || lot.creditsLeft <= 0 || lot.expiresAt.getTime() <= Date.now()) return;
 
-  if (job.kind === "expiring_callback") {
+  if (job.kind === 'expiring_callback') {
     const payload: CreditsExpiringPayload = {
       userId: lot.userId,
       organizationId: lot.organizationId,
@@ -94,10 +80,7 @@ async function remindOfExpiry(job: Job): Promise<void> {
   let recipients: { email: string; name: string | null }[] = [];
   let organizationName: string | null = null;
   if (lot.organizationId) {
-    const [organization] = await db
-      .select()
-      .from(organizations)
-      .where(eq(organizations.id, lot.organizationId));
+    const [organization] = await db.select().from(organizations).where(eq(organizations.id, lot.organizationId));
     organizationName = organization?.name ?? null;
     recipients = organization?.billingEmail
       ? [{ email: organization.billingEmail, name: null }]
@@ -106,20 +89,10 @@ async function remindOfExpiry(job: Job): Promise<void> {
             .select({ email: users.email, name: users.name })
             .from(organizationMembers)
             .innerJoin(users, eq(users.id, organizationMembers.userId))
-            .where(
-              and(
-                eq(organizationMembers.organizationId, lot.organizationId),
-                eq(organizationMembers.role, "owner"),
-              ),
-            )
-        ).flatMap((owner) =>
-          owner.email ? [{ email: owner.email, name: owner.name }] : [],
-        );
+            .where(and(eq(organizationMembers.organizationId, lot.organizationId), eq(organizationMembers.role, 'owner')))
+        ).flatMap((owner) => (owner.email ? [{ email: owner.email, name: owner.name }] : []));
   } else if (lot.userId) {
-    const [user] = await db
-      .select({ email: users.email, name: users.name })
-      .from(users)
-      .where(eq(users.id, lot.userId));
+    const [user] = await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, lot.userId));
     if (user?.email) recipients = [{ email: user.email, name: user.name }];
   }
   for (const recipient of recipients) {
@@ -133,10 +106,7 @@ async function remindOfExpiry(job: Job): Promise<void> {
         bucket: lot.bucket,
         expiresOn: expiryDate.format(lot.expiresAt),
         organizationName,
-        creditsUrl: new URL(
-          "/dashboard/billings/credits",
-          env.APP_URL,
-        ).toString(),
+        creditsUrl: new URL('/dashboard/billings/credits', env.APP_URL).toString(),
       }),
     });
   }
@@ -145,9 +115,9 @@ async function remindOfExpiry(job: Job): Promise<void> {
 /** Does one job's work. Throws to have it retried later. */
 export async function performJob(job: Job): Promise<void> {
   switch (job.kind) {
-    case "top_up_callback":
+    case 'top_up_callback':
       return onCreditsTopUp(job.payload as unknown as CreditsTopUpPayload);
-    case "top_up_receipt": {
+    case 'top_up_receipt': {
       const payload = job.payload as unknown as CreditsTopUpPayload;
       for (const to of await receiptRecipients(payload)) {
         await sendEmail({
@@ -159,33 +129,24 @@ export async function performJob(job: Job): Promise<void> {
             creditsAdded: payload.creditsAdded,
             amountText: payload.amountText,
             creditsBalance: payload.creditsBalance,
-            creditsUrl: new URL(
-              "/dashboard/billings/credits",
-              env.APP_URL,
-            ).toString(),
+            creditsUrl: new URL('/dashboard/billings/credits', env.APP_URL).toString(),
             purchaseId: payload.purchaseId,
-            discountText: payload.amountDiscountMinor
-              ? `−${formatMoney(payload.amountDiscountMinor, payload.currency)}`
-              : null,
-            taxText: payload.amountTaxMinor
-              ? formatMoney(payload.amountTaxMinor, payload.currency)
-              : null,
+            discountText: payload.amountDiscountMinor ? `−${formatMoney(payload.amountDiscountMinor, payload.currency)}` : null,
+            taxText: payload.amountTaxMinor ? formatMoney(payload.amountTaxMinor, payload.currency) : null,
             invoiceUrl: payload.invoiceUrl ?? null,
           }),
         });
       }
       return;
     }
-    case "refund_callback":
+    case 'refund_callback':
       return onCreditsRefunded(job.payload as unknown as CreditsRefundPayload);
-    case "dispute_callback":
+    case 'dispute_callback':
       return onCreditsDisputed(job.payload as unknown as CreditsDisputePayload);
-    case "review_callback":
-      return onCreditsPurchaseNeedsReview(
-        job.payload as unknown as CreditsPurchaseReviewPayload,
-      );
-    case "expiry_reminder":
-    case "expiring_callback":
+    case 'review_callback':
+      return onCreditsPurchaseNeedsReview(job.payload as unknown as CreditsPurchaseReviewPayload);
+    case 'expiry_reminder':
+    case 'expiring_callback':
       return remindOfExpiry(job);
     default: {
       const unreachable: never = job.kind;
