@@ -118,6 +118,11 @@ const creditsSchema = z
     expiryReminderDays: z.number().int({ message: 'must be a whole number of days' }).min(0).max(365).default(7),
     /** Lots with fewer credits left than this expire without a reminder. */
     expiryReminderMinCredits: z.number().int({ message: 'must be a whole number of credits' }).min(1).max(Number.MAX_SAFE_INTEGER).default(1),
+    /**
+     * The low-balance alert a new wallet starts with, in credits (0: off). Users change theirs on the
+     * credits page; when available credits fall below it, one email and one `onCreditsLow` call follow.
+     */
+    lowBalanceAlertCredits: z.number().int({ message: 'must be a whole number of credits' }).min(0).max(Number.MAX_SAFE_INTEGER).default(0),
     /** Days after which bonus credits (the sign-up bonus, admin grants) lapse; omitted: never. */
     bonusExpiresAfterDays: z.number().int({ message: 'must be a whole number of days' }).min(1).max(36_500).optional(),
     /**

@@ -213,6 +213,11 @@ export const creditBalances = pgTable(
      * that keeps the hot path to one comparison: it may be earlier than the truth, never later.
      */
     nextExpiryAt: timestamp('next_expiry_at', { mode: 'date', withTimezone: true }),
+    /**
+     * Low-balance alert: when a change takes available credits (purchased + bonus) from at least this
+     * to below it, the same statement queues one alert (a trigger, drizzle/0017). Null or 0: off.
+     */
+    alertThreshold: bigint('alert_threshold', { mode: 'number' }),
     updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
   },
   (balance) => [
@@ -220,6 +225,7 @@ export const creditBalances = pgTable(
     check('credit_balances_bonus_non_negative', sql`${balance.bonus} >= 0`),
     check('credit_balances_held_non_negative', sql`${balance.held} >= 0`),
     check('credit_balances_used_non_negative', sql`${balance.used} >= 0`),
+    check('credit_balances_alert_threshold_non_negative', sql`${balance.alertThreshold} is null or ${balance.alertThreshold} >= 0`),
     check(
       'credit_balances_within_safe_integers',
       sql`${balance.purchased} + ${balance.bonus} + ${balance.held} <= ${MAX_CREDITS} and ${balance.used} <= ${MAX_CREDITS}`,
@@ -589,6 +595,8 @@ export const jobKind = pgEnum('job_kind', [
   'review_callback',
   'expiry_reminder',
   'expiring_callback',
+  'low_balance_alert',
+  'low_balance_callback',
 ]);
 export type JobKind = (typeof jobKind.enumValues)[number];
 
