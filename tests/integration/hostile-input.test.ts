@@ -9,6 +9,8 @@ import { creditReviewedPurchase, grantBonusCredits } from '@/features/common/pay
 import { getMyCredits } from '@/features/common/payments/actions/get-my-credits.action';
 import { paySimulatedCheckoutAction } from '@/features/common/payments/actions/simulator.action';
 import { startCreditsCheckout } from '@/features/common/payments/actions/start-checkout.action';
+import { saveLowBalanceAlert } from '@/features/common/payments/actions/low-balance-alert.action';
+import { getLowBalanceAlert, setLowBalanceAlert } from '@/features/common/payments/service/alerts/low-balance';
 import {
   deductCreditsBonusFirst,
   getCreditsBalance,
@@ -293,6 +295,19 @@ describe(`services on ${testDriver}`, () => {
   });
 
   fuzz({
+    name: 'setLowBalanceAlert',
+    base: { userId: 'u', thresholdCredits: 100 },
+    call: (input) => setLowBalanceAlert(asUser(input) as never),
+    fields: { '': [], userId: [], thresholdCredits: ['0', '-0'], organizationId: ['undefined'] },
+  });
+  fuzz({
+    name: 'getLowBalanceAlert',
+    base: { userId: 'u' },
+    call: (input) => getLowBalanceAlert(asUser(input) as never),
+    fields: { '': [], userId: [], organizationId: ['undefined'] },
+  });
+
+  fuzz({
     name: 'createCreditsCheckoutSession (manual amount)',
     base: { userId: 'u', credits: 1000 },
     call: (input) => createCreditsCheckoutSession(asUser(input) as never, { successUrl: '/d', cancelUrl: '/d' }),
@@ -467,6 +482,13 @@ describe('server actions', () => {
     base: { credits: 1000, successUrl: '/dashboard', cancelUrl: '/dashboard' },
     call: (input) => startCreditsCheckout(input),
     fields: { credits: [] },
+  });
+
+  fuzz({
+    name: 'saveLowBalanceAlert',
+    base: { thresholdCredits: 100 },
+    call: (input) => saveLowBalanceAlert(input),
+    fields: { '': [], thresholdCredits: ['0', '-0'] },
   });
 
   fuzz({ name: 'getMyCredits', base: undefined, call: (input) => getMyCredits(input), fields: { '': ['undefined'] } });

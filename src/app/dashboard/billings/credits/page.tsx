@@ -12,7 +12,9 @@ import { CreditsFeatureUsageTable } from '@/features/common/payments/components/
 import { CreditsForecastNote } from '@/features/common/payments/components/credits-forecast';
 import { CreditsTopUpButton } from '@/features/common/payments/components/credits-top-up-button';
 import { CreditsTopUpOptions } from '@/features/common/payments/components/credits-top-up-options';
+import { LowBalanceAlertForm } from '@/features/common/payments/components/low-balance-alert-form';
 import { MyCreditsStats } from '@/features/common/payments/components/my-credits-stats';
+import { getLowBalanceAlert } from '@/features/common/payments/service/alerts/low-balance';
 import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
 import { getCreditsUsageByFeature } from '@/features/common/payments/service/credits-usage.service';
 import { listPurchasesNeedingReview } from '@/features/common/payments/service/fulfilment';
@@ -41,11 +43,12 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
 
   const cursor = parseCursor(params.cursor);
   const history = parseHistoryFilters(params);
-  const [balance, ledger, usage, underReview] = await Promise.all([
+  const [balance, ledger, usage, underReview, alert] = await Promise.all([
     getCreditsBalance(user.id),
     listCreditTransactions(user.id, { cursor, limit: 20, ...history.query }),
     getCreditsUsageByFeature(user.id),
     listPurchasesNeedingReview({ userId: user.id, limit: 5 }),
+    getLowBalanceAlert({ userId: user.id }),
   ]);
   const filtered = Boolean(history.filters.type || history.filters.from || history.filters.to);
 
@@ -63,8 +66,8 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
         <Alert key={purchase.id} role="status">
           <AlertTitle>A payment is being checked</AlertTitle>
           <AlertDescription>
-            Your payment{purchase.amountPaidMinor === null ? '' : ` of ${formatMoney(purchase.amountPaidMinor, purchase.currencyPaid ?? purchase.currency)}`} for{' '}
-            {purchaseItemName(purchase)} did not match its price, so we are checking it by hand. You will get the credits or your money back.
+            Your payment{purchase.amountPaidMinor === null ? '' : ` of ${formatMoney(purchase.amountPaidMinor, purchase.currencyPaid ?? purchase.currency)}`}{' '}
+            for {purchaseItemName(purchase)} did not match its price, so we are checking it by hand. You will get the credits or your money back.
           </AlertDescription>
         </Alert>
       ))}
@@ -106,6 +109,18 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
         </CardHeader>
         <CardContent className="px-2 pb-2 sm:px-2">
           <CreditsFeatureUsageTable report={usage} />
+        </CardContent>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle asChild>
+            <h2>Low-balance alert</h2>
+          </CardTitle>
+          <CardDescription>An email before you run out, once each time the balance falls below your limit.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <LowBalanceAlertForm thresholdCredits={alert.thresholdCredits} suggestedCredits={alert.suggestedCredits} />
         </CardContent>
       </Card>
 
