@@ -32,7 +32,7 @@ try {
   setDatabase(handle);
   const db = handle.db;
   const users = Array.from({ length: USERS }, (_, i) => `bench-${i}`);
-  await db.execute(sql`insert into users (id, email) select x, x || '@bench.example' from unnest(${users}::text[]) as x`);
+  await db.execute(sql`insert into users (id, email) select 'bench-' || i, 'bench-' || i || '@bench.example' from generate_series(0, ${USERS - 1}) as i`);
   for (const userId of users) await addCreditsDirectly({ userId, credits: 100_000_000, creditsType: 'purchased', reason: 'bench' });
 
   async function run(label: string) {
