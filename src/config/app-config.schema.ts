@@ -41,19 +41,55 @@ const creditPackageSchema = z
     creditsAmount: positiveCredits,
     /** Days after purchase that this pack's credits lapse; omitted: they never do. */
     expiresAfterDays: z.number().int({ message: 'must be a whole number of days' }).min(1).max(36_500).optional(),
+    /**
+     * The pack's price in other currencies: `{ eur: { amount: 9, priceId: 'price_…' } }`. The
+     * `priceId` may be the main one when that Stripe price has `currency_options` for the currency.
+     */
+    prices: z
+      .record(
+        z.string(),
+        z.object({ amount: z.number().positive({ message: 'must be greater than zero' }), priceId: z.string().min(1, { message: 'must not be empty' }) }),
+      )
+      .default({}),
   })
   .transform((pkg, ctx) => {
-    const amountMinor = toMinorUnits(pkg.amount, pkg.currency);
-    if (amountMinor === null) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: priceProblem(pkg.amount, pkg.currency) });
-      return z.NEVER;
+    const pricesMinor: Record<string, { amountMinor: number; priceId: string }> = {};
+    const entries: [string, { amount: number; priceId: string }, (string | number)[]][] = [
+      [pkg.currency, { amount: pkg.amount, priceId: pkg.priceId }, ['amount']],
+      ...Object.entries(pkg.prices).map(([code, price]): [string, { amount: number; priceId: string }, (string | number)[]] => [
+        code,
+        price,
+        ['prices', code, 'amount'],
+      ]),
+    ];
+    for (const [rawCode, price, path] of entries) {
+      const code = rawCode.toLowerCase();
+      if (!isKnownCurrency(code)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: path.slice(0, -1).length ? path.slice(0, -1) : ['currency'],
+          message: 'is not an ISO 4217 currency code (e.g. "usd", "eur")',
+        });
+        continue;
+      }
+      if (pricesMinor[code] && path[0] === 'prices') {
+        ctx.addIssue({ code: 'custom', path: path.slice(0, -1), message: `repeats the package's ${code.toUpperCase()} price` });
+        continue;
+      }
+      const amountMinor = toMinorUnits(price.amount, code);
+      if (amountMinor === null) {
+        ctx.addIssue({ code: 'custom', path, message: priceProblem(price.amount, code) });
+        continue;
+      }
+      const minimum = stripeMinimumChargeMinor(code);
+      if (minimum !== null && amountMinor < minimum) {
+        ctx.addIssue({ code: 'custom', path, message: `is below Stripe's minimum charge in ${code.toUpperCase()} (${formatMoney(minimum, code)})` });
+        continue;
+      }
+      pricesMinor[code] = { amountMinor, priceId: price.priceId };
     }
-    const minimum = stripeMinimumChargeMinor(pkg.currency);
-    if (minimum !== null && amountMinor < minimum) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: `is below Stripe's minimum charge in ${pkg.currency.toUpperCase()} (${formatMoney(minimum, pkg.currency)})` });
-      return z.NEVER;
-    }
-    return { ...pkg, amountMinor };
+    if (!pricesMinor[pkg.currency]) return z.NEVER;
+    return { ...pkg, amountMinor: pricesMinor[pkg.currency]!.amountMinor, pricesMinor };
   });
 
 const creditsSchema = z
@@ -72,11 +108,21 @@ const creditsSchema = z
      */
     batchDeductions: z.boolean().default(true),
     /** How long a hold stays open unless settled or released first (at most 24 hours). */
-    holdExpiresAfterSeconds: z.number().int({ message: 'must be a whole number of seconds' }).min(1).max(24 * 60 * 60).default(900),
+    holdExpiresAfterSeconds: z
+      .number()
+      .int({ message: 'must be a whole number of seconds' })
+      .min(1)
+      .max(24 * 60 * 60)
+      .default(900),
     /** How many days before a lot of credits expires its owner is reminded (0: no reminders). */
     expiryReminderDays: z.number().int({ message: 'must be a whole number of days' }).min(0).max(365).default(7),
     /** Lots with fewer credits left than this expire without a reminder. */
     expiryReminderMinCredits: z.number().int({ message: 'must be a whole number of credits' }).min(1).max(Number.MAX_SAFE_INTEGER).default(1),
+    /**
+     * The low-balance alert a new wallet starts with, in credits (0: off). Users change theirs on the
+     * credits page; when available credits fall below it, one email and one `onCreditsLow` call follow.
+     */
+    lowBalanceAlertCredits: z.number().int({ message: 'must be a whole number of credits' }).min(0).max(Number.MAX_SAFE_INTEGER).default(0),
     /** Days after which bonus credits (the sign-up bonus, admin grants) lapse; omitted: never. */
     bonusExpiresAfterDays: z.number().int({ message: 'must be a whole number of days' }).min(1).max(36_500).optional(),
     /**
@@ -97,6 +143,16 @@ const creditsSchema = z
         }
       })
       .default({}),
+    /** Manual top-ups in other currencies: `{ eur: 0.009 }`, each against Stripe's minimum charge there. */
+    pricesPerCredit: z.record(z.string(), z.number().positive({ message: 'must be greater than zero' })).default({}),
+    /** Checkout accepts promotion codes made in the Stripe dashboard (`allow_promotion_codes`). */
+    allowPromotionCodes: z.boolean().default(false),
+    /** Stripe Tax adds tax at checkout (`automatic_tax`), collecting the billing address and tax ids. */
+    automaticTax: z.boolean().default(false),
+    /** Business buyers may enter a VAT or other tax id (`tax_id_collection`), also without `automaticTax`. */
+    taxIdCollection: z.boolean().default(false),
+    /** Every purchase gets a Stripe invoice (`invoice_creation`), linked from the receipt and the history. */
+    invoiceCreation: z.boolean().default(false),
     packages: z.array(creditPackageSchema),
   })
   .transform((credits, ctx) => {
@@ -132,7 +188,42 @@ const creditsSchema = z
       // Manual top-ups are off, so no manual amount is ever priced against it.
       minimumChargeMinor = pricePerCreditMinor;
     }
-    return { ...credits, pricePerCreditMinor, minimumChargeMinor };
+    /** Manual top-up prices per currency (the main `currency` first). */
+    const manualPrices: Record<string, { pricePerCreditMinor: number; minimumChargeMinor: number }> = {
+      [credits.currency]: { pricePerCreditMinor, minimumChargeMinor },
+    };
+    for (const [rawCode, price] of Object.entries(credits.pricesPerCredit)) {
+      const code = rawCode.toLowerCase();
+      const path = ['pricesPerCredit', rawCode];
+      if (!isKnownCurrency(code)) {
+        ctx.addIssue({ code: 'custom', path, message: 'is not an ISO 4217 currency code (e.g. "usd", "eur")' });
+        continue;
+      }
+      const perCreditMinor = toMinorUnits(price, code);
+      if (perCreditMinor === null) {
+        ctx.addIssue({ code: 'custom', path, message: priceProblem(price, code) });
+        continue;
+      }
+      const minimum = stripeMinimumChargeMinor(code);
+      if (minimum === null && credits.enterManually) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `cannot be used for manual top-ups: Stripe's minimum charge in ${code.toUpperCase()} follows the exchange rate`,
+        });
+        continue;
+      }
+      manualPrices[code] = { pricePerCreditMinor: perCreditMinor, minimumChargeMinor: minimum ?? perCreditMinor };
+    }
+    // Every currency something can be bought in: the one the modal offers a choice of.
+    const currencies = [
+      ...new Set([
+        credits.currency,
+        ...credits.packages.flatMap((pkg) => Object.keys(pkg.pricesMinor)),
+        ...(credits.enterManually ? Object.keys(manualPrices) : []),
+      ]),
+    ];
+    return { ...credits, pricePerCreditMinor, minimumChargeMinor, manualPrices, currencies };
   });
 
 const rateLimitSchema = z.object({

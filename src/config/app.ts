@@ -15,6 +15,13 @@ const config = {
       initialBonusCredits: 100,
       maxManualCredits: 1_000_000,
       holdExpiresAfterSeconds: 900,
+      // Manual top-ups in euros too; packages list their euro prices below.
+      pricesPerCredit: { eur: 0.01 },
+      // Checkout options (all off by default). Each needs its Stripe dashboard setting; see the README.
+      allowPromotionCodes: true,
+      automaticTax: false,
+      taxIdCollection: false,
+      invoiceCreation: true,
       // What credits are spent on, as the `feature` key of a deduction names it → the label users see.
       features: {
         generation: 'Generation',
@@ -30,6 +37,7 @@ const config = {
           creditsAmount: 1000,
           // Credits of this pack lapse a year after the purchase; the modal and the credits page say so.
           expiresAfterDays: 365,
+          prices: { eur: { amount: 9, priceId: 'starter' } },
         },
         {
           id: 'pro',
@@ -39,6 +47,7 @@ const config = {
           amount: 40,
           currency: 'usd',
           creditsAmount: 5000,
+          prices: { eur: { amount: 36, priceId: 'pro' } },
         },
       ],
     },

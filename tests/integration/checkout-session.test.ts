@@ -7,6 +7,7 @@ import { appConfig } from '@/config/app';
 import { InvalidReturnUrlError } from '@/features/common/payments/service/credits-errors';
 import { setPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
+import { ensureWalletCustomer } from '@/features/common/payments/service/stripe-customer';
 import { getDb } from '@/shared/db/client';
 import { creditPurchases } from '@/shared/db/schema';
 import { createUser } from '../helpers/factories';
@@ -21,7 +22,10 @@ beforeAll(async () => {
 });
 afterAll(() => stripe.close());
 
-const urls = { successUrl: 'http://localhost:3000/dashboard?billing=success', cancelUrl: 'http://localhost:3000/dashboard?billing=cancel' };
+const urls = {
+  successUrl: 'http://localhost:3000/dashboard?billing=success',
+  cancelUrl: 'http://localhost:3000/dashboard?billing=cancel',
+};
 
 async function purchaseOf(sessionId: string) {
   const db = await getDb();
@@ -32,11 +36,29 @@ async function purchaseOf(sessionId: string) {
 describe('createCreditsCheckoutSession against a Stripe-compatible server', () => {
   it('sends a package purchase with its price, the buyer, metadata, return URLs and an idempotency key', async () => {
     const user = await createUser({ email: 'buyer@example.com' });
-    const session = await createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, urls);
+    // The checkout options (promotion codes, invoices) have their own tests: business-checkout.test.ts.
+    const { allowPromotionCodes, invoiceCreation } = appConfig.billing.credits;
+    Object.assign(appConfig.billing.credits, {
+      allowPromotionCodes: false,
+      invoiceCreation: false,
+    });
+    const session = await createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, urls).finally(() =>
+      Object.assign(appConfig.billing.credits, {
+        allowPromotionCodes,
+        invoiceCreation,
+      }),
+    );
 
     expect(session.url).toBe(`https://checkout.stripe.com/c/pay/${session.id}`);
     const purchase = await purchaseOf(session.id);
-    expect(purchase).toMatchObject({ userId: user.id, packageId: 'starter', credits: 1000, amountMinor: 1000, currency: 'usd', status: 'pending' });
+    expect(purchase).toMatchObject({
+      userId: user.id,
+      packageId: 'starter',
+      credits: 1000,
+      amountMinor: 1000,
+      currency: 'usd',
+      status: 'pending',
+    });
 
     const request = stripe.requests.at(-1)!;
     expect(request.method).toBe('POST');
@@ -46,8 +68,11 @@ describe('createCreditsCheckoutSession against a Stripe-compatible server', () =
       mode: 'payment',
       'line_items[0][price]': 'starter',
       'line_items[0][quantity]': '1',
+      // The package has a EUR price too: the currency charged is named.
+      currency: 'usd',
       client_reference_id: user.id,
-      customer_email: 'buyer@example.com',
+      // The wallet's own Stripe Customer (made with the buyer's email at this first checkout).
+      customer: expect.stringMatching(/^cus_test_local\d+$/),
       'metadata[purchaseId]': purchase!.id,
       'metadata[userId]': user.id,
       'metadata[packageId]': 'starter',
@@ -68,7 +93,11 @@ describe('createCreditsCheckoutSession against a Stripe-compatible server', () =
     expect(form['line_items[0][price_data][unit_amount]']).toBe('2500');
     expect(form['line_items[0][price_data][currency]']).toBe('usd');
     expect(form['line_items[0][price_data][product_data][name]']).toBe('2,500 credits');
-    expect(await purchaseOf(session.id)).toMatchObject({ packageId: null, credits: 2500, amountMinor: 2500 });
+    expect(await purchaseOf(session.id)).toMatchObject({
+      packageId: null,
+      credits: 2500,
+      amountMinor: 2500,
+    });
   });
 
   it.each([
@@ -106,7 +135,13 @@ describe('createCreditsCheckoutSession against a Stripe-compatible server', () =
 
   it('resolves a path against APP_URL', async () => {
     const user = await createUser();
-    await createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, { successUrl: '/dashboard?billing=success', cancelUrl: '/dashboard?billing=cancel' });
+    await createCreditsCheckoutSession(
+      { userId: user.id, packageId: 'starter' },
+      {
+        successUrl: '/dashboard?billing=success',
+        cancelUrl: '/dashboard?billing=cancel',
+      },
+    );
     expect(stripe.requests.at(-1)!.form).toMatchObject({
       success_url: 'http://localhost:3000/dashboard?billing=success',
       cancel_url: 'http://localhost:3000/dashboard?billing=cancel',
@@ -115,16 +150,32 @@ describe('createCreditsCheckoutSession against a Stripe-compatible server', () =
 
   it('answers a typed, retryable error when Stripe cannot be reached, and marks the purchase failed', async () => {
     const user = await createUser();
+    // The wallet's customer exists already (made at an earlier checkout); the session call fails.
+    await ensureWalletCustomer(await getDb(), `user:${user.id}`);
     // Nothing listens on port 9: the real SDK gets a connection error, as when Stripe is unreachable.
-    const unreachable = new Stripe('sk_test_x', { host: '127.0.0.1', port: 9, protocol: 'http', maxNetworkRetries: 0 });
-    setPaymentsGateway({ kind: 'stripe', stripe: unreachable, webhookSecret: 'whsec_x' });
+    const unreachable = new Stripe('sk_test_x', {
+      host: '127.0.0.1',
+      port: 9,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
+    setPaymentsGateway({
+      kind: 'stripe',
+      stripe: unreachable,
+      webhookSecret: 'whsec_x',
+    });
     try {
-      await expect(createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, urls)).rejects.toMatchObject({ code: 'CHECKOUT_UNAVAILABLE' });
+      await expect(createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, urls)).rejects.toMatchObject({
+        code: 'CHECKOUT_UNAVAILABLE',
+        retryable: true,
+      });
     } finally {
       stripe.restore();
     }
     const db = await getDb();
-    expect(await db.select({ status: creditPurchases.status }).from(creditPurchases).where(eq(creditPurchases.userId, user.id))).toEqual([{ status: 'failed' }]);
+    expect(await db.select({ status: creditPurchases.status }).from(creditPurchases).where(eq(creditPurchases.userId, user.id))).toEqual([
+      { status: 'failed' },
+    ]);
   });
 
   it('refuses manual amounts while enterManually is off', async () => {

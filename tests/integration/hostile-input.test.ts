@@ -23,6 +23,8 @@ import {
   updateOrganizationAction,
 } from '@/features/common/payments/actions/organizations.action';
 import { startCreditsCheckout } from '@/features/common/payments/actions/start-checkout.action';
+import { saveLowBalanceAlert } from '@/features/common/payments/actions/low-balance-alert.action';
+import { getLowBalanceAlert, setLowBalanceAlert } from '@/features/common/payments/service/alerts/low-balance';
 import {
   deductCreditsBonusFirst,
   getCreditsBalance,
@@ -44,6 +46,8 @@ import { listCreditLots } from '@/features/common/payments/service/ledger/lots';
 import { creditPurchaseUnderReview } from '@/features/common/payments/service/fulfilment';
 import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
 import { addCreditsDirectly, createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
+import { paySimulatedCheckout } from '@/features/common/payments/service/checkout-simulator';
+import { getPaymentsGateway, setPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { handleGenerateRequest } from '@/features/examples/generation/generate-handler';
 import { handleStreamRequest } from '@/features/examples/streaming/stream-answer';
 import { getDb } from '@/shared/db/client';
@@ -365,11 +369,25 @@ describe(`services on ${testDriver}`, () => {
       request: [],
       'request.userId': [],
       'request.packageId': [],
+      'request.currency': ['undefined'],
       urls: [],
       // A relative path is a fine return URL: these resolve on APP_URL.
       'urls.successUrl': TEXT_OK,
       'urls.cancelUrl': TEXT_OK,
     },
+  });
+
+  fuzz({
+    name: 'setLowBalanceAlert',
+    base: { userId: 'u', thresholdCredits: 100 },
+    call: (input) => setLowBalanceAlert(asUser(input) as never),
+    fields: { '': [], userId: [], thresholdCredits: ['0', '-0'], organizationId: ['undefined'] },
+  });
+  fuzz({
+    name: 'getLowBalanceAlert',
+    base: { userId: 'u' },
+    call: (input) => getLowBalanceAlert(asUser(input) as never),
+    fields: { '': [], userId: [], organizationId: ['undefined'] },
   });
 
   fuzz({
@@ -565,7 +583,7 @@ describe('server actions', () => {
     name: 'startCreditsCheckout',
     base: { packageId: 'starter', successUrl: '/dashboard?billing=success', cancelUrl: '/dashboard' },
     call: (input) => startCreditsCheckout(input),
-    fields: { '': [], packageId: [], successUrl: TEXT_OK, cancelUrl: TEXT_OK, organizationId: ['undefined', 'null'] },
+    fields: { '': [], packageId: [], successUrl: TEXT_OK, cancelUrl: TEXT_OK, organizationId: ['undefined', 'null'], currency: ['undefined'] },
   });
 
   fuzz({
@@ -573,6 +591,13 @@ describe('server actions', () => {
     base: { credits: 1000, successUrl: '/dashboard', cancelUrl: '/dashboard' },
     call: (input) => startCreditsCheckout(input),
     fields: { credits: [] },
+  });
+
+  fuzz({
+    name: 'saveLowBalanceAlert',
+    base: { thresholdCredits: 100 },
+    call: (input) => saveLowBalanceAlert(input),
+    fields: { '': [], thresholdCredits: ['0', '-0'] },
   });
 
   fuzz({ name: 'getMyCredits', base: undefined, call: (input) => getMyCredits(input), fields: { '': ['undefined', 'empty object', 'Date'] } });
@@ -597,8 +622,32 @@ describe('server actions', () => {
   fuzz({
     name: 'paySimulatedCheckoutAction',
     base: 'cs_sim_00000000000000000000000000000000',
-    call: (sessionId) => paySimulatedCheckoutAction(sessionId),
+    call: (sessionId) => paySimulatedCheckoutAction(sessionId, new FormData()),
     fields: { '': [] },
+  });
+
+  let simulatedSession: string;
+  beforeAll(async () => {
+    setPaymentsGateway({ ...getPaymentsGateway(), kind: 'simulator' });
+    try {
+      simulatedSession = (await createCreditsCheckoutSession({ userId: user.id, packageId: 'starter' }, { successUrl: '/d', cancelUrl: '/d' })).id;
+    } finally {
+      stripe.restore();
+    }
+  });
+  fuzz({
+    name: 'paySimulatedCheckout (promotion code)',
+    base: { promotionCode: 'TEST10' },
+    call: async (options: { promotionCode: unknown }) => {
+      setPaymentsGateway({ ...getPaymentsGateway(), kind: 'simulator' });
+      try {
+        return await paySimulatedCheckout(simulatedSession, user.id, options as never);
+      } finally {
+        stripe.restore();
+      }
+    },
+    // No code at all pays the full price; TEST10 is refused too while promotion codes are off (the default).
+    fields: { promotionCode: ['undefined', 'null', 'empty string', 'blank string'] },
   });
 
   fuzz({

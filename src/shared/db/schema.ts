@@ -27,6 +27,8 @@ export const users = pgTable('users', {
    * account linked before this moment was linked by someone who had not proved they own the address.
    */
   emailProvenAt: timestamp('email_proven_at', { mode: 'date', withTimezone: true }),
+  /** The currency the user last chose to pay in (the top-up modal's choice, remembered). */
+  preferredCurrency: text('preferred_currency'),
   createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
 });
 export type User = typeof users.$inferSelect;
@@ -211,6 +213,11 @@ export const creditBalances = pgTable(
      * that keeps the hot path to one comparison: it may be earlier than the truth, never later.
      */
     nextExpiryAt: timestamp('next_expiry_at', { mode: 'date', withTimezone: true }),
+    /**
+     * Low-balance alert: when a change takes available credits (purchased + bonus) from at least this
+     * to below it, the same statement queues one alert (a trigger, drizzle/0017). Null or 0: off.
+     */
+    alertThreshold: bigint('alert_threshold', { mode: 'number' }),
     updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
   },
   (balance) => [
@@ -218,6 +225,7 @@ export const creditBalances = pgTable(
     check('credit_balances_bonus_non_negative', sql`${balance.bonus} >= 0`),
     check('credit_balances_held_non_negative', sql`${balance.held} >= 0`),
     check('credit_balances_used_non_negative', sql`${balance.used} >= 0`),
+    check('credit_balances_alert_threshold_non_negative', sql`${balance.alertThreshold} is null or ${balance.alertThreshold} >= 0`),
     check(
       'credit_balances_within_safe_integers',
       sql`${balance.purchased} + ${balance.bonus} + ${balance.held} <= ${MAX_CREDITS} and ${balance.used} <= ${MAX_CREDITS}`,
@@ -494,6 +502,15 @@ export const creditPurchases = pgTable(
     amountPaidMinor: bigint('amount_paid_minor', { mode: 'number' }),
     /** The currency Stripe charged in, set at fulfilment (it differs from `currency` only under review). */
     currencyPaid: text('currency_paid'),
+    /** Before discounts and tax (the session's `amount_subtotal`), set at fulfilment. */
+    amountSubtotalMinor: bigint('amount_subtotal_minor', { mode: 'number' }),
+    /** Promotion codes and coupons Stripe applied (`total_details.amount_discount`). */
+    amountDiscountMinor: bigint('amount_discount_minor', { mode: 'number' }),
+    /** Tax Stripe added or included (`total_details.amount_tax`). */
+    amountTaxMinor: bigint('amount_tax_minor', { mode: 'number' }),
+    /** The Stripe invoice of the purchase (`invoiceCreation`), and its hosted page, fetched once at fulfilment. */
+    stripeInvoiceId: text('stripe_invoice_id'),
+    invoiceUrl: text('invoice_url'),
     /** Why the purchase is held for review, for the admin who looks at it. */
     reviewReason: text('review_reason'),
     /** Credits of this purchase due back to refunds and lost disputes (taken back, or short). */
@@ -578,6 +595,8 @@ export const jobKind = pgEnum('job_kind', [
   'review_callback',
   'expiry_reminder',
   'expiring_callback',
+  'low_balance_alert',
+  'low_balance_callback',
 ]);
 export type JobKind = (typeof jobKind.enumValues)[number];
 

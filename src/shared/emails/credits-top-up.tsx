@@ -12,6 +12,12 @@ export interface CreditsTopUpEmailProps {
   creditsBalance: number;
   creditsUrl: string;
   purchaseId: string;
+  /** The discount taken off, formatted ("−$1.00"), when a promotion code was used. */
+  discountText?: string | null;
+  /** The tax charged, formatted, when Stripe Tax added or included tax. */
+  taxText?: string | null;
+  /** The Stripe invoice's page, when invoices are on. */
+  invoiceUrl?: string | null;
 }
 
 function Line({ label, value }: { label: string; value: string }) {
@@ -24,19 +30,37 @@ function Line({ label, value }: { label: string; value: string }) {
 }
 
 /** The receipt sent once per fulfilled credit purchase. */
-export function CreditsTopUpEmail({ appName, name, creditsAdded, amountText, creditsBalance, creditsUrl, purchaseId }: CreditsTopUpEmailProps) {
+export function CreditsTopUpEmail({
+  appName,
+  name,
+  creditsAdded,
+  amountText,
+  creditsBalance,
+  creditsUrl,
+  purchaseId,
+  discountText,
+  taxText,
+  invoiceUrl,
+}: CreditsTopUpEmailProps) {
   return (
     <EmailLayout preview={`${formatCount(creditsAdded)} credits were added to your ${appName} account`} appName={appName}>
       <Heading style={emailStyles.heading}>Thanks for your purchase{name ? `, ${name}` : ''}</Heading>
       <Text style={emailStyles.paragraph}>Your credits are ready to use.</Text>
       <Section style={{ margin: '8px 0 24px' }}>
         <Line label="Credits added" value={formatCount(creditsAdded)} />
+        {discountText ? <Line label="Discount" value={discountText} /> : null}
+        {taxText ? <Line label="Tax" value={taxText} /> : null}
         <Line label="Amount paid" value={amountText} />
         <Line label="New balance" value={`${formatCount(creditsBalance)} credits`} />
       </Section>
       <Button href={creditsUrl} style={emailStyles.button}>
         View your credits
       </Button>
+      {invoiceUrl ? (
+        <Text style={emailStyles.paragraph}>
+          Your invoice: <a href={invoiceUrl}>view or download it</a>
+        </Text>
+      ) : null}
       <Text style={emailStyles.muted}>Purchase reference: {purchaseId}</Text>
     </EmailLayout>
   );

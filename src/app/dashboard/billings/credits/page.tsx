@@ -15,7 +15,9 @@ import { CreditsFeatureUsageTable } from '@/features/common/payments/components/
 import { CreditsForecastNote } from '@/features/common/payments/components/credits-forecast';
 import { CreditsTopUpButton } from '@/features/common/payments/components/credits-top-up-button';
 import { CreditsTopUpOptions } from '@/features/common/payments/components/credits-top-up-options';
+import { LowBalanceAlertForm } from '@/features/common/payments/components/low-balance-alert-form';
 import { MyCreditsStats } from '@/features/common/payments/components/my-credits-stats';
+import { getLowBalanceAlert } from '@/features/common/payments/service/alerts/low-balance';
 import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
 import { getCreditsUsageByFeature } from '@/features/common/payments/service/credits-usage.service';
 import { listPurchasesNeedingReview } from '@/features/common/payments/service/fulfilment';
@@ -49,12 +51,14 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
   const { organization } = await getActiveWallet(user.id);
   const organizationId = organization?.id ?? null;
   const canBuy = !organization || organization.role !== 'member';
-  const [balance, ledger, usage, underReview, lots] = await Promise.all([
+  const [balance, ledger, usage, underReview, lots, alert] = await Promise.all([
     getCreditsBalance(user.id, { organizationId }),
     listCreditTransactions(user.id, { cursor, limit: 20, organizationId, ...history.query }),
     getCreditsUsageByFeature(user.id, { organizationId }),
     organization ? [] : listPurchasesNeedingReview({ userId: user.id, limit: 5 }),
     listCreditLots(user.id, { organizationId }),
+    // The alert form sets the personal wallet's threshold; an organisation's is set from code for now.
+    organization ? null : getLowBalanceAlert({ userId: user.id }),
   ]);
   const filtered = Boolean(history.filters.type || history.filters.from || history.filters.to);
 
@@ -135,6 +139,20 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
           <CreditsFeatureUsageTable report={usage} />
         </CardContent>
       </Card>
+
+      {alert ? (
+        <Card>
+          <CardHeader>
+            <CardTitle asChild>
+              <h2>Low-balance alert</h2>
+            </CardTitle>
+            <CardDescription>An email before you run out, once each time the balance falls below your limit.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <LowBalanceAlertForm thresholdCredits={alert.thresholdCredits} suggestedCredits={alert.suggestedCredits} />
+          </CardContent>
+        </Card>
+      ) : null}
 
       <Card>
         <CardHeader className="pb-2">

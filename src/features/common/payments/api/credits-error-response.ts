@@ -25,6 +25,8 @@ const statusByCode: Record<CreditsErrorCode, number> = {
   RATE_LIMITED: 429,
   PURCHASE_NOT_UNDER_REVIEW: 409,
   CORRECTION_BELOW_ZERO: 409,
+  STRIPE_UNAVAILABLE: 503,
+  UNSUPPORTED_CURRENCY: 400,
 };
 
 /**

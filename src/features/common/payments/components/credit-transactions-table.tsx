@@ -5,6 +5,7 @@ import { ChevronLeftIcon, ChevronRightIcon } from 'lucide-react';
 import type { CreditTransactionView } from '@/features/common/payments/service/credits-balance.service';
 import { Badge, type BadgeProps } from '@/shared/components/ui/badge';
 import { Button } from '@/shared/components/ui/button';
+import { formatMoney } from '@/shared/lib/money';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/shared/components/ui/table';
 import type { CreditActorType, CreditTransactionType } from '@/shared/db/schema';
 import { cn } from '@/shared/lib/cn';
@@ -24,9 +25,18 @@ const typeLabels: Record<CreditTransactionType, { label: string; variant: BadgeP
   expiration: { label: 'Expired', variant: 'outline' },
 };
 
-const actorLabels: Record<CreditActorType, string> = { user: 'the user', admin: 'an admin', system: 'the system', stripe: 'Stripe' };
+const actorLabels: Record<CreditActorType, string> = {
+  user: 'the user',
+  admin: 'an admin',
+  system: 'the system',
+  stripe: 'Stripe',
+};
 
-const dateFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const dateFormat = new Intl.DateTimeFormat('en-US', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
 
 /** `+100` / `−10`, with a real minus sign so screen readers say "minus". */
 function signed(credits: number): string {
@@ -99,6 +109,7 @@ export function CreditTransactionsTable({
                   <span className="block truncate" title={entry.reason}>
                     {entry.reason}
                   </span>
+                  <PurchaseDetails metadata={entry.metadata} />
                   {showActor ? (
                     <span className="block truncate text-xs text-muted-foreground">
                       by {entry.actorType === 'admin' && entry.actorId ? (actorNames[entry.actorId] ?? 'an admin') : actorLabels[entry.actorType]}
@@ -140,5 +151,30 @@ export function CreditTransactionsTable({
         </nav>
       ) : null}
     </div>
+  );
+}
+
+/** A purchase's discount, tax and invoice (recorded at fulfilment), under its reason. */
+function PurchaseDetails({ metadata }: { metadata: Record<string, unknown> | null }) {
+  if (!metadata) return null;
+  const currency = typeof metadata.currency === 'string' ? metadata.currency : null;
+  const minor = (key: string) => (typeof metadata[key] === 'number' && (metadata[key] as number) > 0 ? (metadata[key] as number) : null);
+  const discount = minor('amountDiscountMinor');
+  const tax = minor('amountTaxMinor');
+  const invoiceUrl = typeof metadata.invoiceUrl === 'string' && /^https?:\/\//.test(metadata.invoiceUrl) ? metadata.invoiceUrl : null;
+  if (!currency || (!discount && !tax && !invoiceUrl)) return null;
+  const parts = [discount ? `${formatMoney(discount, currency)} off` : null, tax ? `${formatMoney(tax, currency)} tax` : null].filter(Boolean);
+  return (
+    <span className="block truncate text-xs text-muted-foreground">
+      {parts.join(' · ')}
+      {invoiceUrl ? (
+        <>
+          {parts.length ? ' · ' : ''}
+          <a href={invoiceUrl} target="_blank" rel="noopener noreferrer" className="font-medium text-primary underline">
+            Invoice
+          </a>
+        </>
+      ) : null}
+    </span>
   );
 }

@@ -1,12 +1,13 @@
 'use client';
 
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { AlertCircleIcon, Loader2Icon } from 'lucide-react';
 
 import { appConfig } from '@/config/app';
 import type { CreditPackage } from '@/config/app-config.schema';
 import { CreditsTopUpError, useCredits, type TopUpUrls } from '@/features/common/payments/hooks/use-credits';
-import { checkManualTopUp, manualTopUpLimits } from '@/features/common/payments/manual-top-up';
+import { checkManualTopUp, manualTopUpLimits, type ManualTopUpConfig } from '@/features/common/payments/manual-top-up';
+import { currencyForLocales, manualTopUpIn, packagePrice } from '@/features/common/payments/pricing';
 import { Alert, AlertDescription } from '@/shared/components/ui/alert';
 import { Badge } from '@/shared/components/ui/badge';
 import { Button } from '@/shared/components/ui/button';
@@ -15,12 +16,58 @@ import { Label } from '@/shared/components/ui/label';
 import { formatCount } from '@/shared/lib/format-count';
 import { formatMoney } from '@/shared/lib/money';
 
-/** How much cheaper per credit a package is than buying its credits one by one, in whole percent. */
-function savingsPercent(pkg: CreditPackage): number {
-  const { pricePerCreditMinor, currency } = appConfig.billing.credits;
-  const listPrice = pkg.creditsAmount * pricePerCreditMinor;
-  if (pkg.currency !== currency || !Number.isSafeInteger(listPrice) || pkg.amountMinor >= listPrice) return 0;
-  return Math.floor(((listPrice - pkg.amountMinor) * 100) / listPrice);
+/** How much cheaper per credit a package is than buying its credits one by one (in `currency`), in whole percent. */
+function savingsPercent(pkg: CreditPackage, currency: string): number {
+  const price = packagePrice(pkg, currency);
+  const manual = manualTopUpIn(appConfig.billing.credits, price.currency);
+  if (!manual) return 0;
+  const listPrice = pkg.creditsAmount * manual.pricePerCreditMinor;
+  if (!Number.isSafeInteger(listPrice) || price.amountMinor >= listPrice) return 0;
+  return Math.floor(((listPrice - price.amountMinor) * 100) / listPrice);
+}
+
+const CURRENCY_KEY = 'credits:currency';
+const currencyListeners = new Set<() => void>();
+let chosenCurrency: string | null = null;
+
+function savedCurrency(): string | null {
+  if (chosenCurrency) return chosenCurrency;
+  try {
+    return localStorage.getItem(CURRENCY_KEY);
+  } catch {
+    return null; // Storage can be off; the locale's default stands.
+  }
+}
+
+/**
+ * The currency the modal prices in: the buyer's choice (remembered in this browser; the server
+ * remembers it too at checkout), else one that suits the browser's languages, else the main one.
+ */
+function useBuyerCurrency(): [string, (currency: string) => void] {
+  const { currencies, currency: main } = appConfig.billing.credits;
+  const currency = useSyncExternalStore(
+    (listener) => {
+      currencyListeners.add(listener);
+      return () => currencyListeners.delete(listener);
+    },
+    () => {
+      if (currencies.length < 2) return main;
+      const saved = savedCurrency();
+      return saved && currencies.includes(saved) ? saved : currencyForLocales(navigator.languages ?? [navigator.language], currencies, main);
+    },
+    () => main,
+  );
+  function choose(next: string) {
+    if (!currencies.includes(next)) return;
+    chosenCurrency = next;
+    try {
+      localStorage.setItem(CURRENCY_KEY, next);
+    } catch {
+      // Not remembered in this browser; the server remembers the choice at checkout.
+    }
+    for (const listener of currencyListeners) listener();
+  }
+  return [currency, choose];
 }
 
 /** What to tell the buyer when checkout cannot start; the server's messages are written for logs. */
@@ -69,8 +116,11 @@ export function CreditsTopUpOptions({ showManualAmount = true, successUrl, cance
   const { topUp, topUpCredits } = useCredits({ organizationId });
   const [pending, setPending] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [currency, setCurrency] = useBuyerCurrency();
   const credits = appConfig.billing.credits;
   const urls = { successUrl, cancelUrl };
+  const payIn = credits.currencies.length > 1 ? { currency } : {};
+  const currencyId = useId();
 
   async function start(choice: string, begin: () => Promise<void>) {
     setPending(choice);
@@ -100,9 +150,28 @@ export function CreditsTopUpOptions({ showManualAmount = true, successUrl, cance
           <AlertDescription>{error}</AlertDescription>
         </Alert>
       ) : null}
+      {credits.currencies.length > 1 ? (
+        <div className="flex items-center justify-end gap-2 text-sm">
+          <Label htmlFor={currencyId}>Currency</Label>
+          <select
+            id={currencyId}
+            value={currency}
+            onChange={(event) => setCurrency(event.target.value)}
+            disabled={pending !== null}
+            className="h-9 rounded-md border border-input bg-background px-2 text-sm"
+          >
+            {credits.currencies.map((code) => (
+              <option key={code} value={code}>
+                {code.toUpperCase()}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
       <ul className="grid gap-3" aria-label="Credit packages">
         {credits.packages.map((pkg) => {
-          const savings = savingsPercent(pkg);
+          const savings = savingsPercent(pkg, currency);
+          const price = packagePrice(pkg, currency);
           const busy = pending === pkg.id;
           return (
             <li
@@ -123,11 +192,11 @@ export function CreditsTopUpOptions({ showManualAmount = true, successUrl, cance
                 ) : null}
               </div>
               <div className="flex items-center justify-between gap-4 sm:justify-end">
-                <span className="text-lg font-semibold tabular-nums">{formatMoney(pkg.amountMinor, pkg.currency)}</span>
+                <span className="text-lg font-semibold tabular-nums">{formatMoney(price.amountMinor, price.currency)}</span>
                 <Button
                   aria-label={`Buy ${pkg.name}`}
                   disabled={pending !== null}
-                  onClick={() => start(pkg.id, () => topUp(pkg.id, urls))}
+                  onClick={() => start(pkg.id, () => topUp(pkg.id, urls, payIn))}
                   className="min-w-24"
                 >
                   {busy ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
@@ -139,14 +208,41 @@ export function CreditsTopUpOptions({ showManualAmount = true, successUrl, cance
         })}
       </ul>
       {showManualAmount && credits.enterManually ? (
-        <ManualAmountForm disabled={pending !== null} busy={pending === 'manual'} onBuy={(n) => start('manual', () => topUpCredits(n, urls))} />
+        <ManualAmountForm
+          config={manualTopUpIn(credits, currency) ?? manualTopUpIn(credits, credits.currency)!}
+          disabled={pending !== null}
+          busy={pending === 'manual'}
+          onBuy={(n) => start('manual', () => topUpCredits(n, urls, payIn))}
+        />
       ) : null}
+      <CheckoutNotes />
     </div>
   );
 }
 
-function ManualAmountForm({ disabled, busy, onBuy }: { disabled: boolean; busy: boolean; onBuy: (credits: number) => void }) {
-  const config = appConfig.billing.credits;
+/** What the buyer will meet at checkout, when the options are on. */
+function CheckoutNotes() {
+  const { allowPromotionCodes, automaticTax, invoiceCreation } = appConfig.billing.credits;
+  const notes = [
+    allowPromotionCodes ? 'Have a promotion code? Enter it at checkout.' : null,
+    automaticTax ? 'Tax is added at checkout where it applies.' : null,
+    invoiceCreation ? 'You get an invoice for every purchase.' : null,
+  ].filter(Boolean);
+  if (notes.length === 0) return null;
+  return <p className="text-xs text-muted-foreground">{notes.join(' ')}</p>;
+}
+
+function ManualAmountForm({
+  config,
+  disabled,
+  busy,
+  onBuy,
+}: {
+  config: ManualTopUpConfig;
+  disabled: boolean;
+  busy: boolean;
+  onBuy: (credits: number) => void;
+}) {
   const { minCredits, maxCredits } = manualTopUpLimits(config);
   const [value, setValue] = useState('');
   const [submitted, setSubmitted] = useState(false);

@@ -180,13 +180,19 @@ export function forgetPurchasedBeforeCheckout(): void {
   }
 }
 
-async function startCheckout(choice: { packageId: string } | { credits: number }, urls: TopUpUrls): Promise<void> {
+/** How to pay: `currency`, one of `billing.credits.currencies` (default: the buyer's last choice, else the locale's). */
+export interface TopUpOptions {
+  currency?: string;
+}
+
+async function startCheckout(choice: { packageId: string } | { credits: number }, urls: TopUpUrls, options: TopUpOptions = {}): Promise<void> {
   const organizationId = urls.organizationId ?? null;
   const result = await startCreditsCheckout({
     ...choice,
     successUrl: urls.successUrl ?? billingReturnUrl('success'),
     cancelUrl: urls.cancelUrl ?? billingReturnUrl('cancel'),
     ...(organizationId && { organizationId }),
+    ...(options.currency && { currency: options.currency }),
   });
   if (!result.ok) throw new CreditsTopUpError(result.error);
   rememberPurchasedBeforeCheckout(organizationId);
@@ -194,13 +200,13 @@ async function startCheckout(choice: { packageId: string } | { credits: number }
 }
 
 /** Starts checkout for a configured package and leaves for it. Throws `CreditsTopUpError` if it cannot start. */
-export function topUp(packageId: string, urls: TopUpUrls = {}): Promise<void> {
-  return startCheckout({ packageId }, urls);
+export function topUp(packageId: string, urls: TopUpUrls = {}, options: TopUpOptions = {}): Promise<void> {
+  return startCheckout({ packageId }, urls, options);
 }
 
 /** Starts checkout for a number of credits (manual top-up) and leaves for it. Throws `CreditsTopUpError` if it cannot start. */
-export function topUpCredits(credits: number, urls: TopUpUrls = {}): Promise<void> {
-  return startCheckout({ credits }, urls);
+export function topUpCredits(credits: number, urls: TopUpUrls = {}, options: TopUpOptions = {}): Promise<void> {
+  return startCheckout({ credits }, urls, options);
 }
 
 export interface UseCreditsOptions {
@@ -224,13 +230,13 @@ export function useCredits(options: UseCreditsOptions = {}) {
   const { balance, error } = useSyncExternalStore(store.subscribe, store.getSnapshot, getServerSnapshot);
   const refresh = useCallback(() => refreshCredits(organizationId), [organizationId]);
   const topUpHere = useCallback(
-    (packageId: string, urls: TopUpUrls = {}) =>
-      topUp(packageId, { ...urls, organizationId: urls.organizationId === undefined ? organizationId : urls.organizationId }),
+    (packageId: string, urls: TopUpUrls = {}, options: TopUpOptions = {}) =>
+      topUp(packageId, { ...urls, organizationId: urls.organizationId === undefined ? organizationId : urls.organizationId }, options),
     [organizationId],
   );
   const topUpCreditsHere = useCallback(
-    (credits: number, urls: TopUpUrls = {}) =>
-      topUpCredits(credits, { ...urls, organizationId: urls.organizationId === undefined ? organizationId : urls.organizationId }),
+    (credits: number, urls: TopUpUrls = {}, options: TopUpOptions = {}) =>
+      topUpCredits(credits, { ...urls, organizationId: urls.organizationId === undefined ? organizationId : urls.organizationId }, options),
     [organizationId],
   );
   return {

@@ -28,7 +28,9 @@ export type CreditsErrorCode =
   | 'REQUEST_IN_PROGRESS'
   | 'RATE_LIMITED'
   | 'PURCHASE_NOT_UNDER_REVIEW'
-  | 'CORRECTION_BELOW_ZERO';
+  | 'CORRECTION_BELOW_ZERO'
+  | 'STRIPE_UNAVAILABLE'
+  | 'UNSUPPORTED_CURRENCY';
 
 export abstract class CreditsError extends AppError {
   abstract override readonly code: CreditsErrorCode;
@@ -138,6 +140,40 @@ export class CheckoutUnavailableError extends CreditsError {
   constructor(options?: ErrorOptions) {
     super('Checkout is unavailable right now; nothing was charged. Try again in a moment.', options);
     this.name = 'CheckoutUnavailableError';
+  }
+  /** Stripe was down, slow or rate-limiting: the same request may succeed later. */
+  readonly retryable = true;
+}
+
+/**
+ * Stripe did not answer within its deadline, or answered with an error of its own (not a request it
+ * calls invalid). Retryable: the same call, with the same idempotency key, may succeed later.
+ */
+export class StripeUnavailableError extends CreditsError {
+  readonly code = 'STRIPE_UNAVAILABLE';
+  readonly retryable = true;
+  constructor(
+    readonly operation: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Stripe is unavailable (${operation}); try again later`, options);
+    this.name = 'StripeUnavailableError';
+  }
+}
+
+/** The currency is not one the app sells credits in (`billing.credits.currencies`). Nothing was written. */
+export class UnsupportedCurrencyError extends CreditsError {
+  readonly code = 'UNSUPPORTED_CURRENCY';
+  constructor(
+    readonly currency: string,
+    readonly supported: readonly string[],
+  ) {
+    super(`Credits cannot be bought in "${currency.slice(0, 10)}"; choose one of ${supported.join(', ')}`);
+    this.name = 'UnsupportedCurrencyError';
+  }
+
+  override get details() {
+    return { supported: [...this.supported] };
   }
 }
 

@@ -1,6 +1,8 @@
 import { and, desc, eq } from 'drizzle-orm';
+import Stripe from 'stripe';
 import { z } from 'zod';
 
+import { env } from '@/config/env';
 import { findCreditPackage, purchaseItemName } from '@/features/common/payments/credit-packages';
 import { PurchaseNotUnderReviewError } from '@/features/common/payments/service/credits-errors';
 import { parseServiceInput, SYSTEM_KEY_PREFIX, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
@@ -9,6 +11,11 @@ import type { CreditsPurchaseReviewPayload, CreditsTopUpPayload } from '@/featur
 import { enqueueJob, runJobs } from '@/features/common/payments/service/jobs/jobs';
 import { disputePayload, lockPayment, settleGivenBack } from '@/features/common/payments/service/refunds';
 import type { CheckoutSessionEvent } from '@/features/common/payments/service/stripe-event-schemas';
+import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
+import { callStripe, STRIPE_TIMEOUT_MS } from '@/features/common/payments/service/stripe-customer';
+
+/** The simulator's invoice ids: `in_sim_` and a purchase id's hex. */
+export const SIMULATED_INVOICE_ID = /^in_sim_[0-9a-f]{32}$/;
 import { getDb, type Transaction } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, users, type CreditPurchase, type CreditPurchaseStatus } from '@/shared/db/schema';
 import { formatMoney } from '@/shared/lib/money';
@@ -81,6 +88,10 @@ async function creditPaidPurchase(
           amountMinor: purchase.amountMinor,
           currency: purchase.currency,
           buyerUserId: purchase.userId,
+          ...(purchase.amountPaidMinor !== null && { amountPaidMinor: purchase.amountPaidMinor }),
+          ...(purchase.amountDiscountMinor && { amountDiscountMinor: purchase.amountDiscountMinor }),
+          ...(purchase.amountTaxMinor && { amountTaxMinor: purchase.amountTaxMinor }),
+          ...(purchase.invoiceUrl && { invoiceUrl: purchase.invoiceUrl }),
         },
       },
       { purchaseId: purchase.id, stripeCheckoutSessionId: sessionId, stripePaymentIntentId: purchase.stripePaymentIntentId, stripeEventId: source.eventId },
@@ -108,6 +119,9 @@ async function creditPaidPurchase(
     purchaseId: purchase.id,
     checkoutSessionId: sessionId,
     creditsBalance: credited.available!,
+    amountDiscountMinor: purchase.amountDiscountMinor ?? 0,
+    amountTaxMinor: purchase.amountTaxMinor ?? 0,
+    invoiceUrl: purchase.invoiceUrl,
   };
   await enqueueJob(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload });
   await enqueueJob(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload });
@@ -125,6 +139,15 @@ async function creditPaidPurchase(
 export async function fulfillCheckoutSession(session: CheckoutSessionEvent, eventId: string): Promise<FulfilmentOutcome> {
   const db = await getDb();
   const paymentIntent = session.payment_intent;
+  // Asked before the transaction (no call to Stripe holds a lock), once: only while the purchase is unpaid.
+  let invoiceUrl: string | null = null;
+  if (session.invoice) {
+    const [pending] = await db
+      .select({ id: creditPurchases.id })
+      .from(creditPurchases)
+      .where(and(eq(creditPurchases.stripeCheckoutSessionId, session.id), eq(creditPurchases.status, 'pending')));
+    if (pending) invoiceUrl = await hostedInvoiceUrl(session.invoice);
+  }
   const outcome = await db.transaction(async (tx): Promise<{ outcome: FulfilmentOutcome; purchaseId?: string }> => {
     if (paymentIntent) await lockPayment(tx, paymentIntent);
     const [purchase] = await tx.select().from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, session.id)).for('update');
@@ -136,6 +159,11 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
       stripePaymentIntentId: paymentIntent ?? purchase.stripePaymentIntentId,
       amountPaidMinor: session.amount_total,
       currencyPaid: session.currency,
+      amountSubtotalMinor: session.amount_subtotal,
+      amountDiscountMinor: session.total_details?.amount_discount ?? 0,
+      amountTaxMinor: session.total_details?.amount_tax ?? 0,
+      stripeInvoiceId: session.invoice,
+      invoiceUrl,
       updatedAt: new Date(),
     };
     const problem = chargeProblem(session, purchase);
@@ -160,6 +188,26 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
 
   if (outcome.purchaseId) await runJobs({ purchaseId: outcome.purchaseId });
   return outcome.outcome;
+}
+
+/**
+ * The page where the buyer sees and downloads the invoice (`hosted_invoice_url`), or null when Stripe
+ * has none. The simulator's invoices are pages of this app. Stripe slow or down throws
+ * `StripeUnavailableError`: the webhook answers 500 and Stripe delivers the event again.
+ */
+async function hostedInvoiceUrl(invoiceId: string): Promise<string | null> {
+  const gateway = getPaymentsGateway();
+  if (gateway.kind === 'simulator') {
+    return SIMULATED_INVOICE_ID.test(invoiceId) ? new URL(`/checkout/simulator/invoice/${invoiceId}`, env.APP_URL).toString() : null;
+  }
+  try {
+    const invoice = await callStripe('retrieve invoice', () => gateway.stripe.invoices.retrieve(invoiceId, {}, { timeout: STRIPE_TIMEOUT_MS }));
+    const url = invoice.hosted_invoice_url;
+    return url && /^https:\/\//.test(url) && url.length <= 2048 ? url : null;
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404) return null;
+    throw error;
+  }
 }
 
 function reviewPayload(purchase: CreditPurchase): CreditsPurchaseReviewPayload {

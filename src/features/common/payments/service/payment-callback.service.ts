@@ -23,6 +23,12 @@ export interface CreditsTopUpPayload {
   purchaseId: string;
   checkoutSessionId: string;
   creditsBalance: number;
+  /** Promotion codes and coupons taken off the price, in minor units (0: none). */
+  amountDiscountMinor?: number;
+  /** Tax Stripe charged, in minor units (0: none). */
+  amountTaxMinor?: number;
+  /** The invoice's page (`invoiceCreation`), or null. */
+  invoiceUrl?: string | null;
 }
 
 export interface CreditsRefundPayload {
@@ -112,4 +118,27 @@ export interface CreditsExpiringPayload {
  */
 export async function onCreditsExpiring(payload: CreditsExpiringPayload): Promise<void> {
   console.info('[credits] credits expiring', payload);
+}
+
+export interface CreditsLowPayload {
+  /** The user whose own wallet ran low, or null for an organisation's. */
+  userId: string | null;
+  /** The organisation whose wallet ran low, or null for a user's own. */
+  organizationId: string | null;
+  walletId: string;
+  /** The wallet's threshold when it was crossed. */
+  threshold: number;
+  /** Available credits (purchased + bonus) just after the change that crossed it. */
+  creditsAvailable: number;
+  /** When the change that crossed it was made (ISO 8601). */
+  crossedAt: string;
+}
+
+/**
+ * Called once per crossing of the wallet's low-balance threshold: when a deduction, settle, hold or
+ * expiry takes available credits from at least the threshold to below it. Not again until the balance
+ * has risen back to the threshold (a top-up) and falls below it once more.
+ */
+export async function onCreditsLow(payload: CreditsLowPayload): Promise<void> {
+  console.info('[credits] balance low', payload);
 }

@@ -13,8 +13,10 @@ import {
   InvalidCreditsInputError,
   ManualTopUpDisabledError,
   RateLimitedError,
+  StripeUnavailableError,
   TopUpOutOfRangeError,
   UnknownPackageError,
+  UnsupportedCurrencyError,
   UserNotFoundError,
 } from '@/features/common/payments/service/credits-errors';
 import {
@@ -29,6 +31,8 @@ import {
 import { expectApplied, fingerprint, ledger, runLedger, walletOf } from '@/features/common/payments/service/ledger/ledger';
 import { MANAGER_ROLES, requireMember } from '@/features/common/payments/service/organizations/membership';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
+import { currencyForLocales, manualTopUpIn, packagePrice } from '@/features/common/payments/pricing';
+import { ensureWalletCustomer, STRIPE_TIMEOUT_MS } from '@/features/common/payments/service/stripe-customer';
 import { getDb } from '@/shared/db/client';
 import { creditPurchases, users, type CreditLotSource, type CreditTransactionType } from '@/shared/db/schema';
 import { consumeRateLimit } from '@/shared/lib/rate-limit';
@@ -76,24 +80,28 @@ export async function addCreditsDirectly(
   const outcome = expectApplied(
     await runLedger(
       db,
-      ledger.add(wallet, { type, bucket: creditsType, source, credits, expiresAt }, {
-        reason,
-        actorType: actorId ? 'admin' : 'system',
-        actorId,
-        idempotencyKey,
-        // An explicit expiry is part of the request; a default one is not (it moves with the clock).
-        requestFingerprint: idempotencyKey
-          ? fingerprint(
-              type,
-              creditsType,
-              credits,
-              reason,
-              ...(requestFingerprint ? [requestFingerprint] : []),
-              ...(parsed.expiresAt ? [{ expiresAt: parsed.expiresAt.toISOString() }] : []),
-            )
-          : null,
-        metadata,
-      }),
+      ledger.add(
+        wallet,
+        { type, bucket: creditsType, source, credits, expiresAt },
+        {
+          reason,
+          actorType: actorId ? 'admin' : 'system',
+          actorId,
+          idempotencyKey,
+          // An explicit expiry is part of the request; a default one is not (it moves with the clock).
+          requestFingerprint: idempotencyKey
+            ? fingerprint(
+                type,
+                creditsType,
+                credits,
+                reason,
+                ...(requestFingerprint ? [requestFingerprint] : []),
+                ...(parsed.expiresAt ? [{ expiresAt: parsed.expiresAt.toISOString() }] : []),
+              )
+            : null,
+          metadata,
+        },
+      ),
     ),
     { wallet, credits, idempotencyKey },
   );
@@ -101,7 +109,12 @@ export async function addCreditsDirectly(
 }
 
 const returnUrl = storableString().trim().min(1, { message: 'must not be empty' }).max(2048, { message: 'must be at most 2048 characters' });
-const buyer = { userId: userIdSchema.shape.userId, organizationId: organizationIdSchema };
+const currencyChoice = z
+  .string({ message: 'must be a currency code' })
+  .regex(/^[A-Za-z]{3}$/, { message: 'must be a three-letter currency code' })
+  .transform((code) => code.toLowerCase())
+  .optional();
+const buyer = { userId: userIdSchema.shape.userId, organizationId: organizationIdSchema, currency: currencyChoice };
 const checkoutSchema = z.union([
   z.object({ ...buyer, packageId: storableString().min(1).max(100) }),
   z.object({
@@ -115,8 +128,33 @@ const checkoutSchema = z.union([
 ]);
 const returnUrlsSchema = z.object({ successUrl: returnUrl, cancelUrl: returnUrl });
 
-/** Who buys (`userId`) and, for an organisation's wallet, which organisation (the buyer must be an owner or admin). */
-export type CheckoutRequest = { userId: string; organizationId?: string } & ({ packageId: string } | { credits: number });
+/**
+ * Who buys (`userId`) and, for an organisation's wallet, which organisation (the buyer must be an
+ * owner or admin); `currency` is the buyer's explicit choice among `billing.credits.currencies`
+ * (remembered for next time).
+ */
+export type CheckoutRequest = { userId: string; organizationId?: string; currency?: string } & ({ packageId: string } | { credits: number });
+/**
+ * The optional parts of Checkout that `billing.credits` switches on: promotion codes, Stripe Tax (with
+ * the billing address and tax ids it needs, saved on the customer), tax ids alone, and an invoice per
+ * purchase. None of them changes the credits a purchase buys.
+ */
+export function checkoutOptions(
+  config: Pick<typeof appConfig.billing.credits, 'allowPromotionCodes' | 'automaticTax' | 'taxIdCollection' | 'invoiceCreation'>,
+  metadata: Record<string, string>,
+): Partial<Stripe.Checkout.SessionCreateParams> {
+  return {
+    ...(config.allowPromotionCodes && { allow_promotion_codes: true }),
+    ...(config.automaticTax && { automatic_tax: { enabled: true }, billing_address_collection: 'required' as const }),
+    ...((config.automaticTax || config.taxIdCollection) && {
+      tax_id_collection: { enabled: true },
+      // Stripe requires these with an existing customer: the address and business name entered are saved on it.
+      customer_update: { address: 'auto' as const, name: 'auto' as const },
+    }),
+    ...(config.invoiceCreation && { invoice_creation: { enabled: true, invoice_data: { metadata } } }),
+  };
+}
+
 export interface CheckoutSession {
   id: string;
   /** Where to send the buyer: Stripe Checkout, or the simulator's page. */
@@ -140,8 +178,14 @@ export interface CheckoutSession {
 export async function createCreditsCheckoutSession(
   request: CheckoutRequest,
   urls: { successUrl: string; cancelUrl: string },
+  options: {
+    /** The buyer's locales, best first (from Accept-Language): the default currency when none was chosen. */
+    locales?: readonly string[];
+  } = {},
 ): Promise<CheckoutSession> {
   const input = parseCreditsInput(checkoutSchema, request);
+  const config = appConfig.billing.credits;
+  if (input.currency && !config.currencies.includes(input.currency)) throw new UnsupportedCurrencyError(input.currency, config.currencies);
   const returnTo = parseCreditsInput(returnUrlsSchema, urls);
   // Checked here, not only by the server action: this is the API integrators call.
   const appOrigin = new URL(env.APP_URL).origin;
@@ -150,32 +194,46 @@ export async function createCreditsCheckoutSession(
   // Every checkout records a pending purchase: a user cannot make rows without end.
   const verdict = await consumeRateLimit('checkout-per-user', input.userId, appConfig.rateLimits.checkoutPerUser);
   if (!verdict.allowed) throw new RateLimitedError('checkouts per user', verdict.retryAfterSeconds);
-  const config = appConfig.billing.credits;
+
+  const db = await getDb();
+  const [user] = await db.select({ email: users.email, preferredCurrency: users.preferredCurrency }).from(users).where(eq(users.id, input.userId));
+  if (!user) throw new UserNotFoundError(input.userId);
+  if (input.organizationId) await requireMember(db, input.organizationId, input.userId, MANAGER_ROLES);
+  const currency =
+    input.currency ??
+    (user.preferredCurrency && config.currencies.includes(user.preferredCurrency) ? user.preferredCurrency : null) ??
+    currencyForLocales(options.locales ?? [], config.currencies, config.currency);
 
   let order: { packageId: string | null; priceId: string | null; name: string; credits: number; amountMinor: number; currency: string };
   if ('packageId' in input) {
     const pkg = findCreditPackage(input.packageId);
     if (!pkg) throw new UnknownPackageError(input.packageId);
-    order = { packageId: pkg.id, priceId: pkg.priceId, name: pkg.name, credits: pkg.creditsAmount, amountMinor: pkg.amountMinor, currency: pkg.currency };
+    const price = packagePrice(pkg, currency);
+    order = { packageId: pkg.id, priceId: price.priceId, name: pkg.name, credits: pkg.creditsAmount, amountMinor: price.amountMinor, currency: price.currency };
   } else {
     if (!config.enterManually) throw new ManualTopUpDisabledError();
-    const { minCredits, maxCredits } = manualTopUpLimits(config);
+    const manual = manualTopUpIn(config, currency) ?? manualTopUpIn(config, config.currency)!;
+    const { minCredits, maxCredits } = manualTopUpLimits(manual);
     if (input.credits < minCredits || input.credits > maxCredits) throw new TopUpOutOfRangeError(input.credits, minCredits, maxCredits);
     order = {
       packageId: null,
       priceId: null,
       name: purchaseItemName({ packageId: null, credits: input.credits }),
       credits: input.credits,
-      amountMinor: priceForCredits(input.credits, config),
-      currency: config.currency,
+      amountMinor: priceForCredits(input.credits, manual),
+      currency: manual.currency,
     };
   }
-
-  const db = await getDb();
-  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, input.userId));
-  if (!user) throw new UserNotFoundError(input.userId);
-  if (input.organizationId) await requireMember(db, input.organizationId, input.userId, MANAGER_ROLES);
+  // The explicit choice is remembered for the next checkout; a default is not a choice.
+  if (input.currency && input.currency !== user.preferredCurrency) {
+    await db.update(users).set({ preferredCurrency: input.currency }).where(eq(users.id, input.userId));
+  }
   const wallet = walletOf({ userId: input.userId, organizationId: input.organizationId });
+  // One Stripe Customer per wallet, made before anything is recorded: Stripe down leaves no pending purchase.
+  const customerId = await ensureWalletCustomer(db, wallet.walletId).catch((error: unknown) => {
+    if (error instanceof StripeUnavailableError) throw new CheckoutUnavailableError({ cause: error });
+    throw error;
+  });
 
   const [purchase] = await db
     .insert(creditPurchases)
@@ -205,6 +263,7 @@ export async function createCreditsCheckoutSession(
       packageId: order.packageId ?? '',
       credits: String(order.credits),
     };
+    const pkg = order.packageId ? findCreditPackage(order.packageId) : undefined;
     const created = await gateway.stripe.checkout.sessions
       .create(
         {
@@ -212,15 +271,18 @@ export async function createCreditsCheckoutSession(
           line_items: order.priceId
             ? [{ price: order.priceId, quantity: 1 }]
             : [{ price_data: { currency: order.currency, unit_amount: order.amountMinor, product_data: { name: order.name } }, quantity: 1 }],
+          // A price with `currency_options` is charged in the currency named here.
+          ...(pkg && Object.keys(pkg.pricesMinor).length > 1 && { currency: order.currency }),
           client_reference_id: input.userId,
-          ...(user.email && { customer_email: user.email }),
+          customer: customerId,
           metadata,
           payment_intent_data: { metadata },
+          ...checkoutOptions(config, metadata),
           success_url: successUrl,
           cancel_url: cancelUrl,
         },
         // A retried request for this purchase returns the same session instead of opening a second.
-        { idempotencyKey: `credits-checkout:${purchaseId}` },
+        { idempotencyKey: `credits-checkout:${purchaseId}`, timeout: STRIPE_TIMEOUT_MS },
       )
       .catch(async (error: unknown) => {
         await db.update(creditPurchases).set({ status: 'failed', updatedAt: new Date() }).where(eq(creditPurchases.id, purchaseId));

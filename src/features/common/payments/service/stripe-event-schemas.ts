@@ -21,7 +21,10 @@ export const checkoutSessionSchema = z.looseObject({
   payment_status: label,
   payment_intent: reference.nullish().transform((id) => id ?? null),
   amount_total: minorAmount.nullish().transform((amount) => amount ?? null),
+  amount_subtotal: minorAmount.nullish().transform((amount) => amount ?? null),
   currency: currency.nullish().transform((code) => code ?? null),
+  /** The invoice made for the purchase (`invoice_creation`), by id or expanded. */
+  invoice: reference.nullish().transform((id) => id ?? null),
   total_details: z
     .looseObject({
       amount_discount: minorAmount.nullish(),

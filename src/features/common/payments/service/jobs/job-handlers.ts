@@ -9,17 +9,21 @@ import {
   onCreditsPurchaseNeedsReview,
   onCreditsRefunded,
   onCreditsTopUp,
+  onCreditsLow,
+  type CreditsLowPayload,
   type CreditsDisputePayload,
   type CreditsPurchaseReviewPayload,
   type CreditsRefundPayload,
   type CreditsTopUpPayload,
 } from '@/features/common/payments/service/payment-callback.service';
 import { getDb } from '@/shared/db/client';
-import { creditLots, organizationMembers, organizations, users, wallets, type Job } from '@/shared/db/schema';
+import { creditBalances, creditLots, organizationMembers, organizations, users, wallets, type Job } from '@/shared/db/schema';
 import { CreditsExpiringEmail } from '@/shared/emails/credits-expiring';
 import { sendEmail } from '@/shared/email/send-email';
 import { CreditsTopUpEmail } from '@/shared/emails/credits-top-up';
+import { CreditsLowEmail } from '@/shared/emails/credits-low';
 import { formatCount } from '@/shared/lib/format-count';
+import { formatMoney } from '@/shared/lib/money';
 
 /** Who gets a purchase's receipt: the buyer, and for an organisation also its billing address. */
 async function receiptRecipients(payload: CreditsTopUpPayload): Promise<string[]> {
@@ -76,24 +80,7 @@ async function remindOfExpiry(job: Job): Promise<void> {
     return onCreditsExpiring(payload);
   }
 
-  let recipients: { email: string; name: string | null }[] = [];
-  let organizationName: string | null = null;
-  if (lot.organizationId) {
-    const [organization] = await db.select().from(organizations).where(eq(organizations.id, lot.organizationId));
-    organizationName = organization?.name ?? null;
-    recipients = organization?.billingEmail
-      ? [{ email: organization.billingEmail, name: null }]
-      : (
-          await db
-            .select({ email: users.email, name: users.name })
-            .from(organizationMembers)
-            .innerJoin(users, eq(users.id, organizationMembers.userId))
-            .where(and(eq(organizationMembers.organizationId, lot.organizationId), eq(organizationMembers.role, 'owner')))
-        ).flatMap((owner) => (owner.email ? [{ email: owner.email, name: owner.name }] : []));
-  } else if (lot.userId) {
-    const [user] = await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, lot.userId));
-    if (user?.email) recipients = [{ email: user.email, name: user.name }];
-  }
+  const { recipients, organizationName } = await walletRecipients(lot);
   for (const recipient of recipients) {
     await sendEmail({
       to: recipient.email,
@@ -104,6 +91,76 @@ async function remindOfExpiry(job: Job): Promise<void> {
         credits: lot.creditsLeft,
         bucket: lot.bucket,
         expiresOn: expiryDate.format(lot.expiresAt),
+        organizationName,
+        creditsUrl: new URL('/dashboard/billings/credits', env.APP_URL).toString(),
+      }),
+    });
+  }
+}
+
+/**
+ * Who hears about a wallet: its user; for an organisation its billing address, else its owners.
+ */
+async function walletRecipients(owner: { userId: string | null; organizationId: string | null }) {
+  const db = await getDb();
+  let recipients: { email: string; name: string | null }[] = [];
+  let organizationName: string | null = null;
+  if (owner.organizationId) {
+    const [organization] = await db.select().from(organizations).where(eq(organizations.id, owner.organizationId));
+    organizationName = organization?.name ?? null;
+    recipients = organization?.billingEmail
+      ? [{ email: organization.billingEmail, name: null }]
+      : (
+          await db
+            .select({ email: users.email, name: users.name })
+            .from(organizationMembers)
+            .innerJoin(users, eq(users.id, organizationMembers.userId))
+            .where(and(eq(organizationMembers.organizationId, owner.organizationId), eq(organizationMembers.role, 'owner')))
+        ).flatMap((member) => (member.email ? [{ email: member.email, name: member.name }] : []));
+  } else if (owner.userId) {
+    const [user] = await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, owner.userId));
+    if (user?.email) recipients = [{ email: user.email, name: user.name }];
+  }
+  return { recipients, organizationName };
+}
+
+/**
+ * A wallet's available credits fell below its threshold (queued by the ledger's trigger, once per
+ * crossing): call `onCreditsLow`, or email the wallet's people. The email is skipped when the balance
+ * has already risen back to the threshold (a top-up came first): the alert would be stale.
+ */
+async function alertLowBalance(job: Job): Promise<void> {
+  const queued = job.payload as { walletId: string; threshold: number; availableAfter: number; crossedAt: string };
+  const db = await getDb();
+  const [wallet] = await db
+    .select({ userId: wallets.userId, organizationId: wallets.organizationId, purchased: creditBalances.purchased, bonus: creditBalances.bonus })
+    .from(wallets)
+    .innerJoin(creditBalances, eq(creditBalances.walletId, wallets.id))
+    .where(eq(wallets.id, queued.walletId));
+  if (!wallet) return;
+  if (job.kind === 'low_balance_callback') {
+    const payload: CreditsLowPayload = {
+      userId: wallet.userId,
+      organizationId: wallet.organizationId,
+      walletId: queued.walletId,
+      threshold: Number(queued.threshold),
+      creditsAvailable: Number(queued.availableAfter),
+      crossedAt: queued.crossedAt,
+    };
+    return onCreditsLow(payload);
+  }
+  const available = wallet.purchased + wallet.bonus;
+  if (available >= Number(queued.threshold)) return;
+  const { recipients, organizationName } = await walletRecipients(wallet);
+  for (const recipient of recipients) {
+    await sendEmail({
+      to: recipient.email,
+      subject: `Only ${formatCount(available)} credits left`,
+      react: CreditsLowEmail({
+        appName: appConfig.name,
+        name: recipient.name,
+        credits: available,
+        threshold: Number(queued.threshold),
         organizationName,
         creditsUrl: new URL('/dashboard/billings/credits', env.APP_URL).toString(),
       }),
@@ -130,6 +187,9 @@ export async function performJob(job: Job): Promise<void> {
             creditsBalance: payload.creditsBalance,
             creditsUrl: new URL('/dashboard/billings/credits', env.APP_URL).toString(),
             purchaseId: payload.purchaseId,
+            discountText: payload.amountDiscountMinor ? `−${formatMoney(payload.amountDiscountMinor, payload.currency)}` : null,
+            taxText: payload.amountTaxMinor ? formatMoney(payload.amountTaxMinor, payload.currency) : null,
+            invoiceUrl: payload.invoiceUrl ?? null,
           }),
         });
       }
@@ -144,6 +204,9 @@ export async function performJob(job: Job): Promise<void> {
     case 'expiry_reminder':
     case 'expiring_callback':
       return remindOfExpiry(job);
+    case 'low_balance_alert':
+    case 'low_balance_callback':
+      return alertLowBalance(job);
     default: {
       const unreachable: never = job.kind;
       throw new Error(`Unknown job ${String(unreachable)}`);

@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
 
+import { env } from '@/config/env';
 import { performJob } from '@/features/common/payments/service/jobs/job-handlers';
 import { getDb, type Executor } from '@/shared/db/client';
 import { jobs, type JobKind } from '@/shared/db/schema';
@@ -69,4 +70,22 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
     }
   }
   return { done, failed };
+}
+
+let soon: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Asks this process to run due jobs shortly (a quarter of a second, at most one run pending), for
+ * work a ledger statement may just have queued (a low-balance alert). It costs the caller nothing:
+ * the run happens after the caller's transaction, outside its request. Production deployments without
+ * a long-lived process also run `npm run payments:retry` from cron. Off in tests, which run jobs
+ * themselves.
+ */
+export function runJobsSoon(): void {
+  if (soon || env.NODE_ENV === 'test') return;
+  soon = setTimeout(() => {
+    soon = null;
+    runJobs().catch((error: unknown) => console.error('[jobs] run failed', error));
+  }, 250);
+  soon.unref?.();
 }

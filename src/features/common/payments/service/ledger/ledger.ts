@@ -1,3 +1,4 @@
+import { runJobsSoon } from '@/features/common/payments/service/jobs/jobs';
 import { sql, type SQL } from 'drizzle-orm';
 
 import {
@@ -158,7 +159,10 @@ export async function runLedger(executor: Executor, call: SQL): Promise<LedgerOu
 /** Runs a ledger call that answers with one outcome per request it carried (`ledger.deductMany`). */
 export async function runLedgerMany(executor: Executor, call: SQL): Promise<LedgerOutcome[]> {
   try {
-    return (await queryRows<Row>(executor, call, { prepared: true })).map(toOutcome);
+    const outcomes = (await queryRows<Row>(executor, call, { prepared: true })).map(toOutcome);
+    // Spending may have crossed a low-balance threshold, whose alert the statement queued as a job.
+    if (outcomes.some((o) => o.status === 'ok' && o.entry && o.entry.purchasedDelta + o.entry.bonusDelta < 0)) runJobsSoon();
+    return outcomes;
   } catch (error) {
     // Only the range check is the caller's doing; any other refused constraint would be our bug.
     if (pgErrorCode(error) === PG_CHECK_VIOLATION && String((error as Error).cause ?? error).includes('credit_balances_within_safe_integers')) {

@@ -1,3 +1,4 @@
+import { applyDefaultAlertThreshold } from '@/features/common/payments/service/alerts/low-balance';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 
@@ -40,7 +41,7 @@ export interface OrganizationSummary {
 export async function createOrganization(input: { userId: string; name: string; billingEmail?: string | null }): Promise<OrganizationSummary> {
   const parsed = parseCreditsInput(z.object({ userId, name, billingEmail: email.nullish() }), input);
   const db = await getDb();
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     const [organization] = await tx
       .insert(organizations)
       .values({ name: parsed.name, billingEmail: parsed.billingEmail ?? null, createdBy: parsed.userId })
@@ -48,6 +49,8 @@ export async function createOrganization(input: { userId: string; name: string; 
     await tx.insert(organizationMembers).values({ organizationId: organization!.id, userId: parsed.userId, role: 'owner' });
     return { ...organization!, role: 'owner' as const };
   });
+  await applyDefaultAlertThreshold(organizationWalletId(created.id));
+  return created;
 }
 
 /** The organisations `userId` belongs to, by name. */
