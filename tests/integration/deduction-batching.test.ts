@@ -1,30 +1,14 @@
-import { sql } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
 
-import {
-  deductCreditsBonusFirst,
-  InsufficientCreditsError,
-} from "@/features/common/payments/service/credits-balance.service";
-import {
-  IdempotencyConflictError,
-  MemberCapExceededError,
-  NotOrganizationMemberError,
-} from "@/features/common/payments/service/credits-errors";
-import {
-  addOrganizationMember,
-  createOrganization,
-  setOrganizationMemberCap,
-} from "@/features/common/payments/service/organizations/organizations.service";
-import { addCreditsDirectly } from "@/features/common/payments/service/payment.service";
-import { appConfig } from "@/config/app";
-import { getDb } from "@/shared/db/client";
-import {
-  balanceRowOf,
-  createUser,
-  expectLedgerMatchesBalances,
-  ledgerOf,
-} from "../helpers/factories";
-import { setupTestDatabase, testDriver } from "../helpers/test-database";
+import { deductCreditsBonusFirst, InsufficientCreditsError } from '@/features/common/payments/service/credits-balance.service';
+import { appConfig } from '@/config/app';
+import { IdempotencyConflictError, MemberCapExceededError, NotOrganizationMemberError } from '@/features/common/payments/service/credits-errors';
+import { addOrganizationMember, createOrganization, setOrganizationMemberCap } from '@/features/common/payments/service/organizations/organizations.service';
+import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
+import { getDb } from '@/shared/db/client';
+import { balanceRowOf, createUser, expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
+import { setupTestDatabase, testDriver } from '../helpers/test-database';
 
 // Batching is on by default (billing.credits.batchDeductions). Calls for one wallet made while one
 // is in flight go to the database together, as one statement.
@@ -36,113 +20,42 @@ afterEach(async () => {
 
 async function userWith(credits: { bonus?: number; purchased?: number }) {
   const user = await createUser();
-  if (credits.bonus)
-    await addCreditsDirectly({
-      userId: user.id,
-      credits: credits.bonus,
-      creditsType: "bonus",
-      reason: "Promo",
-    });
-  if (credits.purchased)
-    await addCreditsDirectly({
-      userId: user.id,
-      credits: credits.purchased,
-      creditsType: "purchased",
-      reason: "Pack",
-    });
+  if (credits.bonus) await addCreditsDirectly({ userId: user.id, credits: credits.bonus, creditsType: 'bonus', reason: 'Promo' });
+  if (credits.purchased) await addCreditsDirectly({ userId: user.id, credits: credits.purchased, creditsType: 'purchased', reason: 'Pack' });
   return user;
 }
 
 describe(`batched deductions on ${testDriver}`, () => {
-  it("are on by default", () => {
+  it('are on by default', () => {
     expect(appConfig.billing.credits.batchDeductions).toBe(true);
   });
 
-  it("never overdraw: of a burst larger than one batch, exactly as many succeed as the balance allows", async () => {
+  it('never overdraw: of a burst larger than one batch, exactly as many succeed as the balance allows', async () => {
     const user = await userWith({ bonus: 200, purchased: 300 });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 700 }, (_, i) =>
-        deductCreditsBonusFirst({
-          userId: user.id,
-          credits: 1,
-          reason: `Call ${i}`,
-        }),
-      ),
+      Array.from({ length: 700 }, (_, i) => deductCreditsBonusFirst({ userId: user.id, credits: 1, reason: `Call ${i}` })),
     );
-    const refused = outcomes.filter(
-      (o): o is PromiseRejectedResult => o.status === "rejected",
-    );
-    for (const o of refused)
-      expect(o.reason).toBeInstanceOf(InsufficientCreditsError);
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    for (const o of refused) expect(o.reason).toBeInstanceOf(InsufficientCreditsError);
     expect(refused).toHaveLength(200);
-    expect(await balanceRowOf(user.id)).toMatchObject({
-      bonus: 0,
-      purchased: 0,
-      used: 500,
-    });
+    expect(await balanceRowOf(user.id)).toMatchObject({ bonus: 0, purchased: 0, used: 500 });
     // Bonus first across the batches too: every credit from bonus was spent before any purchased one.
-    const deductions = (await ledgerOf(user.id)).filter(
-      (e) => e.type === "deduction",
-    );
-    expect(deductions.findLastIndex((e) => e.bonusDelta < 0)).toBeLessThan(
-      deductions.findIndex((e) => e.purchasedDelta < 0),
-    );
+    const deductions = (await ledgerOf(user.id)).filter((e) => e.type === 'deduction');
+    expect(deductions.findLastIndex((e) => e.bonusDelta < 0)).toBeLessThan(deductions.findIndex((e) => e.purchasedDelta < 0));
   });
 
-  it("answer each call of a batch for itself: a call refused (not a member, over its cap, not enough, a key conflict) fails alone", async () => {
+  it('answer each call of a batch for itself: a call refused (not a member, over its cap, not enough, a key conflict) fails alone', async () => {
     const owner = await createUser();
-    const { id: organizationId } = await createOrganization({
-      userId: owner.id,
-      name: "Initech",
-    });
-    await addCreditsDirectly({
-      organizationId,
-      credits: 50,
-      creditsType: "bonus",
-      reason: "Promo",
-    });
-    await addCreditsDirectly({
-      organizationId,
-      credits: 100,
-      creditsType: "purchased",
-      reason: "Team pack",
-    });
-    const [member, capped, outsider] = [
-      await createUser(),
-      await createUser(),
-      await createUser(),
-    ];
-    for (const m of [member, capped])
-      await addOrganizationMember(
-        { organizationId, memberId: m.id },
-        { userId: owner.id },
-      );
-    await setOrganizationMemberCap({
-      userId: owner.id,
-      organizationId,
-      memberId: capped.id,
-      monthlyCap: 3,
-    });
-    await deductCreditsBonusFirst({
-      userId: member.id,
-      organizationId,
-      credits: 1,
-      reason: "First",
-      idempotencyKey: "key-1",
-    });
+    const { id: organizationId } = await createOrganization({ userId: owner.id, name: 'Initech' });
+    await addCreditsDirectly({ organizationId, credits: 50, creditsType: 'bonus', reason: 'Promo' });
+    await addCreditsDirectly({ organizationId, credits: 100, creditsType: 'purchased', reason: 'Team pack' });
+    const [member, capped, outsider] = [await createUser(), await createUser(), await createUser()];
+    for (const m of [member, capped]) await addOrganizationMember({ organizationId, memberId: m.id }, { userId: owner.id });
+    await setOrganizationMemberCap({ userId: owner.id, organizationId, memberId: capped.id, monthlyCap: 3 });
+    await deductCreditsBonusFirst({ userId: member.id, organizationId, credits: 1, reason: 'First', idempotencyKey: 'key-1' });
 
-    const spend = (
-      userId: string,
-      credits: number,
-      extra: { reason?: string; idempotencyKey?: string } = {},
-    ) =>
-      deductCreditsBonusFirst({
-        userId,
-        organizationId,
-        credits,
-        reason: "Call",
-        ...extra,
-      });
+    const spend = (userId: string, credits: number, extra: { reason?: string; idempotencyKey?: string } = {}) =>
+      deductCreditsBonusFirst({ userId, organizationId, credits, reason: 'Call', ...extra });
     // The first goes out alone; the rest wait for it and go together, as one statement.
     const outcomes = await Promise.allSettled([
       spend(member.id, 2),
@@ -151,115 +64,65 @@ describe(`batched deductions on ${testDriver}`, () => {
       spend(capped.id, 2),
       spend(capped.id, 2),
       spend(member.id, 1000),
-      spend(member.id, 5, { reason: "First", idempotencyKey: "key-1" }),
-      spend(member.id, 1, { reason: "First", idempotencyKey: "key-1" }),
+      spend(member.id, 5, { reason: 'First', idempotencyKey: 'key-1' }),
+      spend(member.id, 1, { reason: 'First', idempotencyKey: 'key-1' }),
       spend(member.id, 2),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual([
-      "fulfilled",
-      "fulfilled",
-      "rejected",
-      "fulfilled",
-      "rejected",
-      "rejected",
-      "rejected",
-      "fulfilled",
-      "fulfilled",
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
     ]);
-    const reasonOf = (i: number) =>
-      (outcomes[i] as PromiseRejectedResult).reason;
+    const reasonOf = (i: number) => (outcomes[i] as PromiseRejectedResult).reason;
     expect(reasonOf(2)).toBeInstanceOf(NotOrganizationMemberError);
     expect(reasonOf(4)).toBeInstanceOf(MemberCapExceededError);
     expect(reasonOf(5)).toBeInstanceOf(InsufficientCreditsError);
     expect(reasonOf(6)).toBeInstanceOf(IdempotencyConflictError);
-    const first = (await ledgerOf({ organizationId })).find(
-      (e) => e.idempotencyKey === "key-1",
-    )!;
-    expect(
-      (outcomes[7] as PromiseFulfilledResult<{ transactionId: string }>).value
-        .transactionId,
-    ).toBe(String(first.id));
+    const first = (await ledgerOf({ organizationId })).find((e) => e.idempotencyKey === 'key-1')!;
+    expect((outcomes[7] as PromiseFulfilledResult<{ transactionId: string }>).value.transactionId).toBe(String(first.id));
 
-    const deductions = (await ledgerOf({ organizationId })).filter(
-      (e) => e.type === "deduction",
-    );
+    const deductions = (await ledgerOf({ organizationId })).filter((e) => e.type === 'deduction');
     expect(deductions.map((e) => e.usedDelta)).toEqual([1, 2, 2, 2, 2]);
-    expect(
-      new Set(deductions.slice(1).map((e) => e.createdAt.getTime())).size,
-    ).toBeLessThan(4);
-    expect(await balanceRowOf({ organizationId })).toMatchObject({
-      bonus: 41,
-      purchased: 100,
-      used: 9,
-    });
+    expect(new Set(deductions.slice(1).map((e) => e.createdAt.getTime())).size).toBeLessThan(4);
+    expect(await balanceRowOf({ organizationId })).toMatchObject({ bonus: 41, purchased: 100, used: 9 });
   });
 
-  it("send the calls that waited as one statement: several entries share one transaction", async () => {
+  it('send the calls that waited as one statement: several entries share one transaction', async () => {
     const user = await userWith({ purchased: 1000 });
-    await Promise.all(
-      Array.from({ length: 60 }, (_, i) =>
-        deductCreditsBonusFirst({
-          userId: user.id,
-          credits: 1,
-          reason: `Call ${i}`,
-        }),
-      ),
-    );
-    const deductions = (await ledgerOf(user.id)).filter(
-      (e) => e.type === "deduction",
-    );
+    await Promise.all(Array.from({ length: 60 }, (_, i) => deductCreditsBonusFirst({ userId: user.id, credits: 1, reason: `Call ${i}` })));
+    const deductions = (await ledgerOf(user.id)).filter((e) => e.type === 'deduction');
     expect(deductions).toHaveLength(60);
     // Entries written in one statement carry the same transaction time.
     const transactions = new Set(deductions.map((e) => e.createdAt.getTime()));
     expect(transactions.size).toBeLessThan(60);
-    expect(await balanceRowOf(user.id)).toMatchObject({
-      purchased: 940,
-      used: 60,
-    });
+    expect(await balanceRowOf(user.id)).toMatchObject({ purchased: 940, used: 60 });
   });
 
-  it("spend bonus first within a batch, in arrival order", async () => {
+  it('spend bonus first within a batch, in arrival order', async () => {
     const user = await userWith({ bonus: 25, purchased: 100 });
-    const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        deductCreditsBonusFirst({
-          userId: user.id,
-          credits: 1,
-          reason: `Call ${i}`,
-        }),
-      ),
-    );
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => deductCreditsBonusFirst({ userId: user.id, credits: 1, reason: `Call ${i}` })));
     expect(results.filter((r) => r.deductedFromBonus === 1)).toHaveLength(25);
-    const deductions = (await ledgerOf(user.id)).filter(
-      (e) => e.type === "deduction",
-    );
+    const deductions = (await ledgerOf(user.id)).filter((e) => e.type === 'deduction');
     const lastFromBonus = deductions.findLastIndex((e) => e.bonusDelta < 0);
-    const firstFromPurchased = deductions.findIndex(
-      (e) => e.purchasedDelta < 0,
-    );
+    const firstFromPurchased = deductions.findIndex((e) => e.purchasedDelta < 0);
     expect(lastFromBonus).toBeLessThan(firstFromPurchased);
     // Each caller got the balances its own entry left behind.
-    const afterById = new Map(
-      deductions.map((e) => [String(e.id), e.purchasedAfter + e.bonusAfter]),
-    );
-    for (const r of results)
-      expect(r.creditsBalance).toBe(afterById.get(r.transactionId));
+    const afterById = new Map(deductions.map((e) => [String(e.id), e.purchasedAfter + e.bonusAfter]));
+    for (const r of results) expect(r.creditsBalance).toBe(afterById.get(r.transactionId));
   });
 
-  it("accept each call only while the running balance covers it, refusing the rest one by one", async () => {
+  it('accept each call only while the running balance covers it, refusing the rest one by one', async () => {
     const user = await userWith({ purchased: 10 });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 15 }, (_, i) =>
-        deductCreditsBonusFirst({
-          userId: user.id,
-          credits: 1,
-          reason: `Call ${i}`,
-        }),
-      ),
+      Array.from({ length: 15 }, (_, i) => deductCreditsBonusFirst({ userId: user.id, credits: 1, reason: `Call ${i}` })),
     );
-    const refused = outcomes.filter(
-      (o): o is PromiseRejectedResult => o.status === "rejected",
-    );
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(refused).toHaveLength(5);
     for (const o of refused) {
       expect(o.reason).toBeInstanceOf(InsufficientCreditsError);
@@ -267,79 +130,33 @@ describe(`batched deductions on ${testDriver}`, () => {
     }
   });
 
-  it("keep idempotency per call: one key in many concurrent calls charges once, another request with it conflicts", async () => {
+  it('keep idempotency per call: one key in many concurrent calls charges once, another request with it conflicts', async () => {
     const user = await userWith({ purchased: 100 });
     const calls = [
-      ...Array.from({ length: 20 }, () =>
-        deductCreditsBonusFirst({
-          userId: user.id,
-          credits: 7,
-          reason: "Render",
-          idempotencyKey: "render-1",
-        }),
-      ),
-      deductCreditsBonusFirst({
-        userId: user.id,
-        credits: 8,
-        reason: "Render",
-        idempotencyKey: "render-1",
-      }),
-      ...Array.from({ length: 10 }, (_, i) =>
-        deductCreditsBonusFirst({
-          userId: user.id,
-          credits: 1,
-          reason: `Other ${i}`,
-        }),
-      ),
+      ...Array.from({ length: 20 }, () => deductCreditsBonusFirst({ userId: user.id, credits: 7, reason: 'Render', idempotencyKey: 'render-1' })),
+      deductCreditsBonusFirst({ userId: user.id, credits: 8, reason: 'Render', idempotencyKey: 'render-1' }),
+      ...Array.from({ length: 10 }, (_, i) => deductCreditsBonusFirst({ userId: user.id, credits: 1, reason: `Other ${i}` })),
     ];
     const outcomes = await Promise.allSettled(calls);
-    const keyed = outcomes
-      .slice(0, 20)
-      .map(
-        (o) =>
-          (o as PromiseFulfilledResult<{ transactionId: string }>).value
-            .transactionId,
-      );
+    const keyed = outcomes.slice(0, 20).map((o) => (o as PromiseFulfilledResult<{ transactionId: string }>).value.transactionId);
     expect(new Set(keyed).size).toBe(1);
-    expect((outcomes[20] as PromiseRejectedResult).reason).toBeInstanceOf(
-      IdempotencyConflictError,
-    );
-    expect(await balanceRowOf(user.id)).toMatchObject({
-      used: 17,
-      purchased: 83,
-    });
+    expect((outcomes[20] as PromiseRejectedResult).reason).toBeInstanceOf(IdempotencyConflictError);
+    expect(await balanceRowOf(user.id)).toMatchObject({ used: 17, purchased: 83 });
   });
 
-  it("fall back to one statement per call when a batch fails as a whole, so no call fails for another", async () => {
+  it('fall back to one statement per call when a batch fails as a whole, so no call fails for another', async () => {
     const user = await userWith({ purchased: 100 });
     const db = await getDb();
-    await db.execute(
-      sql`alter function credits_deduct_many(text, jsonb) rename to credits_deduct_many_off`,
-    );
+    await db.execute(sql`alter function credits_deduct_many(text, jsonb) rename to credits_deduct_many_off`);
     try {
-      const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
-          deductCreditsBonusFirst({
-            userId: user.id,
-            credits: 2,
-            reason: `Call ${i}`,
-          }),
-        ),
-      );
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => deductCreditsBonusFirst({ userId: user.id, credits: 2, reason: `Call ${i}` })));
       expect(results).toHaveLength(20);
     } finally {
-      await db.execute(
-        sql`alter function credits_deduct_many_off(text, jsonb) rename to credits_deduct_many`,
-      );
+      await db.execute(sql`alter function credits_deduct_many_off(text, jsonb) rename to credits_deduct_many`);
     }
-    expect(await balanceRowOf(user.id)).toMatchObject({
-      used: 40,
-      purchased: 60,
-    });
+    expect(await balanceRowOf(user.id)).toMatchObject({ used: 40, purchased: 60 });
     // No batch statement succeeded: every entry was written by a statement of its own.
-    const deductions = (await ledgerOf(user.id)).filter(
-      (e) => e.type === "deduction",
-    );
+    const deductions = (await ledgerOf(user.id)).filter((e) => e.type === 'deduction');
     expect(new Set(deductions.map((e) => e.createdAt.getTime())).size).toBe(20);
   });
 });

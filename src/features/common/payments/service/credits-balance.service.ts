@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 
-import { appConfig } from "@/config/app";
+import { appConfig } from '@/config/app';
 import {
   listTransactionsSchema,
   organizationIdSchema,
@@ -10,45 +10,18 @@ import {
   userIdSchema,
   type DeductCreditsInput,
   type ListTransactionsOptions,
-} from "@/features/common/payments/service/credits-input.schema";
-import { queueDeduction } from "@/features/common/payments/service/ledger/deduction-queue";
-import {
-  expectApplied,
-  fingerprint,
-  ledger,
-  readBalances,
-  runLedger,
-  walletOf,
-  type LedgerBalances,
-} from "@/features/common/payments/service/ledger/ledger";
-import { assertCanReadWallet } from "@/features/common/payments/service/organizations/membership";
-import {
-  toCreditsBalance,
-  type CreditsBalance,
-} from "@/features/common/payments/service/ledger/balances";
-import { getDb } from "@/shared/db/client";
-import {
-  creditHolds,
-  creditTransactions,
-  type CreditTransaction,
-} from "@/shared/db/schema";
+} from '@/features/common/payments/service/credits-input.schema';
+import { queueDeduction } from '@/features/common/payments/service/ledger/deduction-queue';
+import { expectApplied, fingerprint, ledger, readBalances, runLedger, walletOf, type LedgerBalances } from '@/features/common/payments/service/ledger/ledger';
+import { assertCanReadWallet } from '@/features/common/payments/service/organizations/membership';
+import { toCreditsBalance, type CreditsBalance } from '@/features/common/payments/service/ledger/balances';
+import { getDb } from '@/shared/db/client';
+import { creditHolds, creditTransactions, type CreditTransaction } from '@/shared/db/schema';
 
-export { InsufficientCreditsError } from "@/features/common/payments/service/credits-errors";
-export {
-  toCreditsBalance,
-  type CreditsBalance,
-} from "@/features/common/payments/service/ledger/balances";
-export {
-  releaseCreditHold,
-  reserveCredits,
-  settleCreditHold,
-  withCredits,
-} from "@/features/common/payments/service/ledger/holds";
-export type {
-  CreditHold,
-  CreditHoldSettlement,
-  CreditHoldRelease,
-} from "@/features/common/payments/service/ledger/holds";
+export { InsufficientCreditsError } from '@/features/common/payments/service/credits-errors';
+export { toCreditsBalance, type CreditsBalance } from '@/features/common/payments/service/ledger/balances';
+export { releaseCreditHold, reserveCredits, settleCreditHold, withCredits } from '@/features/common/payments/service/ledger/holds';
+export type { CreditHold, CreditHoldSettlement, CreditHoldRelease } from '@/features/common/payments/service/ledger/holds';
 
 export interface DeductCreditsResult extends CreditsBalance {
   deductedFromBonus: number;
@@ -77,33 +50,16 @@ export interface DeductCreditsResult extends CreditsBalance {
  * - Bad arguments throw `InvalidCreditsInputError`, an unknown user `UserNotFoundError`, and credits
  *   switched off in config `CreditsDisabledError`; none of them writes anything.
  */
-export async function deductCreditsBonusFirst(
-  input: DeductCreditsInput,
-): Promise<DeductCreditsResult> {
-  const {
-    userId,
-    organizationId,
-    credits,
-    reason,
-    idempotencyKey,
-    requestFingerprint,
-    metadata,
-    feature,
-  } = parseDeductInput(input);
+export async function deductCreditsBonusFirst(input: DeductCreditsInput): Promise<DeductCreditsResult> {
+  const { userId, organizationId, credits, reason, idempotencyKey, requestFingerprint, metadata, feature } = parseDeductInput(input);
   const wallet = walletOf({ userId, organizationId });
   // Without a caller's fingerprint or a feature it is the fingerprint earlier versions wrote, so their keys still replay.
   const fingerprinted = idempotencyKey
-    ? fingerprint(
-        "deduct",
-        credits,
-        reason,
-        ...(requestFingerprint ? [requestFingerprint] : []),
-        ...(feature ? [{ feature }] : []),
-      )
+    ? fingerprint('deduct', credits, reason, ...(requestFingerprint ? [requestFingerprint] : []), ...(feature ? [{ feature }] : []))
     : null;
   const ctx = {
     reason,
-    actorType: "user" as const,
+    actorType: 'user' as const,
     actorId: userId,
     idempotencyKey,
     requestFingerprint: fingerprinted,
@@ -133,17 +89,11 @@ const ZERO: LedgerBalances = { purchased: 0, bonus: 0, held: 0, used: 0 };
  * whether or not the expiry job has run. Zeros for a user who never had credits. A bad `userId`
  * throws `InvalidCreditsInputError`.
  */
-export async function getCreditsBalance(
-  input: string,
-  options: { organizationId?: string | null } = {},
-): Promise<CreditsBalance> {
-  const { userId, organizationId } = parseServiceInput(
-    userIdSchema.extend({ organizationId: organizationIdSchema.nullable() }),
-    {
-      userId: input,
-      organizationId: options.organizationId ?? null,
-    },
-  );
+export async function getCreditsBalance(input: string, options: { organizationId?: string | null } = {}): Promise<CreditsBalance> {
+  const { userId, organizationId } = parseServiceInput(userIdSchema.extend({ organizationId: organizationIdSchema.nullable() }), {
+    userId: input,
+    organizationId: options.organizationId ?? null,
+  });
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
   await assertCanReadWallet(db, wallet);
@@ -152,24 +102,24 @@ export async function getCreditsBalance(
 
 export type CreditTransactionView = Pick<
   CreditTransaction,
-  | "id"
-  | "type"
-  | "purchasedDelta"
-  | "bonusDelta"
-  | "heldDelta"
-  | "usedDelta"
-  | "purchasedAfter"
-  | "bonusAfter"
-  | "heldAfter"
-  | "usedAfter"
-  | "reason"
-  | "actorType"
-  | "actorId"
-  | "feature"
-  | "holdId"
-  | "lotId"
-  | "metadata"
-  | "createdAt"
+  | 'id'
+  | 'type'
+  | 'purchasedDelta'
+  | 'bonusDelta'
+  | 'heldDelta'
+  | 'usedDelta'
+  | 'purchasedAfter'
+  | 'bonusAfter'
+  | 'heldAfter'
+  | 'usedAfter'
+  | 'reason'
+  | 'actorType'
+  | 'actorId'
+  | 'feature'
+  | 'holdId'
+  | 'lotId'
+  | 'metadata'
+  | 'createdAt'
 >;
 
 export interface CreditTransactionPage {
@@ -178,11 +128,7 @@ export interface CreditTransactionPage {
   nextCursor: number | null;
 }
 
-const closingTypes = new Set<CreditTransactionView["type"]>([
-  "hold_settled",
-  "hold_released",
-  "hold_expired",
-]);
+const closingTypes = new Set<CreditTransactionView['type']>(['hold_settled', 'hold_released', 'hold_expired']);
 
 export const transactionViewColumns = {
   id: creditTransactions.id,
@@ -217,10 +163,7 @@ export const transactionViewColumns = {
  * An open hold shows as its `hold` entry. The amounts shown still add up to the balance; the raw
  * entries are in the CSV export and in `credits:verify`.
  */
-export async function listCreditTransactions(
-  input: string,
-  options: ListTransactionsOptions = {},
-): Promise<CreditTransactionPage> {
+export async function listCreditTransactions(input: string, options: ListTransactionsOptions = {}): Promise<CreditTransactionPage> {
   const {
     userId,
     options: { limit, cursor, organizationId, types, from, to },
@@ -249,31 +192,16 @@ export async function listCreditTransactions(
     )
     .orderBy(desc(creditTransactions.id))
     .limit(limit + 1);
-  const items = rows
-    .slice(0, limit)
-    .map(
-      ({
-        holdFromBonus,
-        holdFromPurchased,
-        holdStatus,
-        ...entry
-      }): CreditTransactionView => {
-        if (
-          !closingTypes.has(entry.type) ||
-          holdStatus === null ||
-          holdFromBonus === null ||
-          holdFromPurchased === null
-        )
-          return entry;
-        // The closing entry of a hold, with the hold's own entry folded in: what the pair did.
-        return {
-          ...entry,
-          bonusDelta: entry.bonusDelta - holdFromBonus,
-          purchasedDelta: entry.purchasedDelta - holdFromPurchased,
-          heldDelta: entry.heldDelta + holdFromBonus + holdFromPurchased,
-        };
-      },
-    );
+  const items = rows.slice(0, limit).map(({ holdFromBonus, holdFromPurchased, holdStatus, ...entry }): CreditTransactionView => {
+    if (!closingTypes.has(entry.type) || holdStatus === null || holdFromBonus === null || holdFromPurchased === null) return entry;
+    // The closing entry of a hold, with the hold's own entry folded in: what the pair did.
+    return {
+      ...entry,
+      bonusDelta: entry.bonusDelta - holdFromBonus,
+      purchasedDelta: entry.purchasedDelta - holdFromPurchased,
+      heldDelta: entry.heldDelta + holdFromBonus + holdFromPurchased,
+    };
+  });
   return {
     items,
     nextCursor: rows.length > limit ? items[items.length - 1]!.id : null,

@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from 'drizzle-orm';
 
 import {
   CreditsBalanceLimitError,
@@ -13,21 +13,9 @@ import {
   OrganizationNotFoundError,
   UserNotFoundError,
   type ClosedHoldState,
-} from "@/features/common/payments/service/credits-errors";
-import {
-  PG_CHECK_VIOLATION,
-  pgErrorCode,
-  queryRows,
-  type Executor,
-  type Statement,
-} from "@/shared/db/client";
-import type {
-  CreditActorType,
-  CreditBucket,
-  CreditHoldStatus,
-  CreditLotSource,
-  CreditTransactionType,
-} from "@/shared/db/schema";
+} from '@/features/common/payments/service/credits-errors';
+import { PG_CHECK_VIOLATION, pgErrorCode, queryRows, type Executor, type Statement } from '@/shared/db/client';
+import type { CreditActorType, CreditBucket, CreditHoldStatus, CreditLotSource, CreditTransactionType } from '@/shared/db/schema';
 
 /*
  * The ledger's only door. Every change to credits is one call to a `credits_*` SQL function
@@ -47,17 +35,13 @@ export interface WalletRef {
 }
 
 export const personalWalletId = (userId: string) => `user:${userId}`;
-export const organizationWalletId = (organizationId: string) =>
-  `org:${organizationId}`;
+export const organizationWalletId = (organizationId: string) => `org:${organizationId}`;
 
 /**
  * The wallet of `userId` (personal), or of `organizationId` spent by `userId` as a member. The
  * membership is checked by the ledger function in the same statement as the change.
  */
-export function walletOf(owner: {
-  userId?: string | null;
-  organizationId?: string | null;
-}): WalletRef {
+export function walletOf(owner: { userId?: string | null; organizationId?: string | null }): WalletRef {
   if (owner.organizationId) {
     return {
       walletId: organizationWalletId(owner.organizationId),
@@ -66,26 +50,21 @@ export function walletOf(owner: {
       memberId: owner.userId ?? null,
     };
   }
-  return {
-    walletId: personalWalletId(owner.userId!),
-    userId: owner.userId!,
-    organizationId: null,
-    memberId: null,
-  };
+  return { walletId: personalWalletId(owner.userId!), userId: owner.userId!, organizationId: null, memberId: null };
 }
 
 export type LedgerStatus =
-  | "ok"
-  | "replayed"
-  | "conflict"
-  | "insufficient"
-  | "no_wallet"
-  | "not_member"
-  | "cap_exceeded"
-  | "hold_not_found"
-  | "hold_closed"
-  | "over_held"
-  | "lot_not_found";
+  | 'ok'
+  | 'replayed'
+  | 'conflict'
+  | 'insufficient'
+  | 'no_wallet'
+  | 'not_member'
+  | 'cap_exceeded'
+  | 'hold_not_found'
+  | 'hold_closed'
+  | 'over_held'
+  | 'lot_not_found';
 
 export interface LedgerBalances {
   purchased: number;
@@ -128,18 +107,10 @@ export interface LedgerOutcome {
 
 type Row = Record<string, unknown>;
 
-const num = (value: unknown) =>
-  value === null || value === undefined ? null : Number(value);
-const date = (value: unknown) =>
-  value === null || value === undefined
-    ? null
-    : value instanceof Date
-      ? value
-      : new Date(String(value));
+const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+const date = (value: unknown) => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));
 const json = (value: unknown) =>
-  typeof value === "string"
-    ? (JSON.parse(value) as Record<string, unknown>)
-    : ((value as Record<string, unknown> | null) ?? null);
+  typeof value === 'string' ? (JSON.parse(value) as Record<string, unknown>) : ((value as Record<string, unknown> | null) ?? null);
 
 function toOutcome(row: Row): LedgerOutcome {
   const hasEntry = row.entry_id !== null && row.entry_id !== undefined;
@@ -159,12 +130,7 @@ function toOutcome(row: Row): LedgerOutcome {
     balances:
       row.purchased === null || row.purchased === undefined
         ? null
-        : {
-            purchased: Number(row.purchased),
-            bonus: Number(row.bonus),
-            held: Number(row.held),
-            used: Number(row.used),
-          },
+        : { purchased: Number(row.purchased), bonus: Number(row.bonus), held: Number(row.held), used: Number(row.used) },
     available: num(row.available),
     hold: row.hold_id
       ? {
@@ -184,31 +150,18 @@ function toOutcome(row: Row): LedgerOutcome {
 }
 
 /** Runs one ledger call and returns its outcome; a balance beyond the safe range is `CreditsBalanceLimitError`. */
-export async function runLedger(
-  executor: Executor,
-  call: SQL | Statement,
-): Promise<LedgerOutcome> {
+export async function runLedger(executor: Executor, call: SQL | Statement): Promise<LedgerOutcome> {
   const [outcome] = await runLedgerMany(executor, call);
   return outcome!;
 }
 
 /** Runs a ledger call that answers with one outcome per request it carried (`ledger.deductMany`). */
-export async function runLedgerMany(
-  executor: Executor,
-  call: SQL | Statement,
-): Promise<LedgerOutcome[]> {
+export async function runLedgerMany(executor: Executor, call: SQL | Statement): Promise<LedgerOutcome[]> {
   try {
-    return (await queryRows<Row>(executor, call, { prepared: true })).map(
-      toOutcome,
-    );
+    return (await queryRows<Row>(executor, call, { prepared: true })).map(toOutcome);
   } catch (error) {
     // Only the range check is the caller's doing; any other refused constraint would be our bug.
-    if (
-      pgErrorCode(error) === PG_CHECK_VIOLATION &&
-      String((error as Error).cause ?? error).includes(
-        "credit_balances_within_safe_integers",
-      )
-    ) {
+    if (pgErrorCode(error) === PG_CHECK_VIOLATION && String((error as Error).cause ?? error).includes('credit_balances_within_safe_integers')) {
       throw new CreditsBalanceLimitError({ cause: error });
     }
     throw error;
@@ -227,7 +180,7 @@ export interface RefusalContext {
 function closedHold(hold: LedgerHold): ClosedHoldState {
   return {
     holdId: hold.id,
-    status: hold.status as ClosedHoldState["status"],
+    status: hold.status as ClosedHoldState['status'],
     creditsHeld: hold.credits,
     creditsCharged: hold.settledCredits,
     closedAt: hold.closedAt,
@@ -238,56 +191,34 @@ function closedHold(hold: LedgerHold): ClosedHoldState {
  * The outcome of a call that changed something (or replayed the first call that did), with its
  * entry; any other status becomes the typed error it stands for.
  */
-export function expectApplied(
-  outcome: LedgerOutcome,
-  context: RefusalContext,
-): LedgerOutcome & { entry: NonNullable<LedgerOutcome["entry"]> } {
+export function expectApplied(outcome: LedgerOutcome, context: RefusalContext): LedgerOutcome & { entry: NonNullable<LedgerOutcome['entry']> } {
   const { wallet } = context;
   switch (outcome.status) {
-    case "ok":
-    case "replayed":
-      if (outcome.entry)
-        return outcome as LedgerOutcome & {
-          entry: NonNullable<LedgerOutcome["entry"]>;
-        };
-      throw new Error(
-        `Ledger call answered ${outcome.status} without an entry`,
-      );
-    case "conflict":
-      throw new IdempotencyConflictError(context.idempotencyKey ?? "");
-    case "insufficient":
-      throw new InsufficientCreditsError(
-        Number(outcome.detail?.required ?? context.credits ?? 0),
-        outcome.available ?? 0,
-      );
-    case "no_wallet":
-      if (wallet.organizationId)
-        throw new OrganizationNotFoundError(wallet.organizationId);
+    case 'ok':
+    case 'replayed':
+      if (outcome.entry) return outcome as LedgerOutcome & { entry: NonNullable<LedgerOutcome['entry']> };
+      throw new Error(`Ledger call answered ${outcome.status} without an entry`);
+    case 'conflict':
+      throw new IdempotencyConflictError(context.idempotencyKey ?? '');
+    case 'insufficient':
+      throw new InsufficientCreditsError(Number(outcome.detail?.required ?? context.credits ?? 0), outcome.available ?? 0);
+    case 'no_wallet':
+      if (wallet.organizationId) throw new OrganizationNotFoundError(wallet.organizationId);
       throw new UserNotFoundError(wallet.userId ?? wallet.walletId);
-    case "not_member":
-      throw new NotOrganizationMemberError(
-        wallet.memberId ?? "",
-        wallet.organizationId ?? "",
-      );
-    case "cap_exceeded":
-      throw new MemberCapExceededError(
-        context.credits ?? 0,
-        Number(outcome.detail?.cap ?? 0),
-        Number(outcome.detail?.used ?? 0),
-      );
-    case "hold_not_found":
-      throw new HoldNotFoundError(context.holdId ?? "");
-    case "hold_closed":
+    case 'not_member':
+      throw new NotOrganizationMemberError(wallet.memberId ?? '', wallet.organizationId ?? '');
+    case 'cap_exceeded':
+      throw new MemberCapExceededError(context.credits ?? 0, Number(outcome.detail?.cap ?? 0), Number(outcome.detail?.used ?? 0));
+    case 'hold_not_found':
+      throw new HoldNotFoundError(context.holdId ?? '');
+    case 'hold_closed':
       throw new HoldClosedError(closedHold(outcome.hold!));
-    case "over_held":
+    case 'over_held':
       throw new InvalidCreditsInputError([
-        {
-          path: "credits",
-          message: `must be at most the ${outcome.hold?.credits ?? 0} credits held (pass allowOverage: true to charge more)`,
-        },
+        { path: 'credits', message: `must be at most the ${outcome.hold?.credits ?? 0} credits held (pass allowOverage: true to charge more)` },
       ]);
-    case "lot_not_found":
-      throw new LotNotFoundError(context.lotId ?? "");
+    case 'lot_not_found':
+      throw new LotNotFoundError(context.lotId ?? '');
     default: {
       const unreachable: never = outcome.status;
       throw new Error(`Unknown ledger status ${String(unreachable)}`);
@@ -312,10 +243,8 @@ export function fingerprint(operation: string, ...parts: unknown[]): string {
   return JSON.stringify([operation, ...parts]);
 }
 
-const jsonb = (value: Record<string, unknown> | null | undefined) =>
-  sql`${value ? JSON.stringify(value) : null}::jsonb`;
-const actor = (ctx: EntryContext) =>
-  sql`${ctx.actorType}::credit_actor_type, ${ctx.actorId ?? null}`;
+const jsonb = (value: Record<string, unknown> | null | undefined) => sql`${value ? JSON.stringify(value) : null}::jsonb`;
+const actor = (ctx: EntryContext) => sql`${ctx.actorType}::credit_actor_type, ${ctx.actorId ?? null}`;
 
 export interface StripeRefs {
   purchaseId?: string | null;
@@ -329,16 +258,11 @@ export interface StripeRefs {
  * parameters change. It is the hot path, so it is written out rather than built per call
  * (`npm run bench:credits` runs this same text through pgbench for the floor).
  */
-export const DEDUCT_STATEMENT =
-  "select * from credits_deduct($1, $2::bigint, $3, $4::credit_actor_type, $5, $6, $7, $8::jsonb, $9, $10)";
+export const DEDUCT_STATEMENT = 'select * from credits_deduct($1, $2::bigint, $3, $4::credit_actor_type, $5, $6, $7, $8::jsonb, $9, $10)';
 
 /** Calls of the ledger functions, one per operation. */
 export const ledger = {
-  deduct: (
-    wallet: WalletRef,
-    credits: number,
-    ctx: EntryContext,
-  ): Statement => ({
+  deduct: (wallet: WalletRef, credits: number, ctx: EntryContext): Statement => ({
     sql: DEDUCT_STATEMENT,
     params: [
       wallet.walletId,
@@ -355,10 +279,7 @@ export const ledger = {
   }),
 
   /** Many deductions from one wallet in one statement, applied in order (see `deduction-queue.ts`). */
-  deductMany: (
-    walletId: string,
-    calls: { wallet: WalletRef; credits: number; ctx: EntryContext }[],
-  ) =>
+  deductMany: (walletId: string, calls: { wallet: WalletRef; credits: number; ctx: EntryContext }[]) =>
     sql`select * from credits_deduct_many(${walletId}, ${JSON.stringify(
       calls.map(({ wallet, credits, ctx }) => ({
         credits,
@@ -375,13 +296,7 @@ export const ledger = {
 
   add: (
     wallet: WalletRef,
-    lot: {
-      type: CreditTransactionType;
-      bucket: CreditBucket;
-      source: CreditLotSource;
-      credits: number;
-      expiresAt?: Date | null;
-    },
+    lot: { type: CreditTransactionType; bucket: CreditBucket; source: CreditLotSource; credits: number; expiresAt?: Date | null },
     ctx: EntryContext,
     refs: StripeRefs = {},
   ) => sql`
@@ -390,39 +305,19 @@ export const ledger = {
       ${ctx.reason}, ${actor(ctx)}, ${ctx.idempotencyKey ?? null}, ${ctx.requestFingerprint ?? null}, ${jsonb(ctx.metadata)},
       ${refs.purchaseId ?? null}::uuid, ${refs.stripeCheckoutSessionId ?? null}, ${refs.stripePaymentIntentId ?? null}, ${refs.stripeEventId ?? null})`,
 
-  reverse: (
-    wallet: WalletRef,
-    credits: number,
-    ctx: EntryContext,
-    refs: StripeRefs,
-  ) => sql`
+  reverse: (wallet: WalletRef, credits: number, ctx: EntryContext, refs: StripeRefs) => sql`
     select * from credits_reverse(${wallet.walletId}, ${credits}::bigint, ${refs.purchaseId ?? null}::uuid, ${ctx.reason}, ${actor(ctx)},
       ${jsonb(ctx.metadata)}, ${refs.stripeCheckoutSessionId ?? null}, ${refs.stripePaymentIntentId ?? null}, ${refs.stripeEventId ?? null})`,
 
-  hold: (
-    wallet: WalletRef,
-    credits: number,
-    expiresAt: Date,
-    ctx: EntryContext,
-  ) => sql`
+  hold: (wallet: WalletRef, credits: number, expiresAt: Date, ctx: EntryContext) => sql`
     select * from credits_hold(${wallet.walletId}, ${credits}::bigint, ${expiresAt.toISOString()}::timestamptz, ${ctx.reason}, ${actor(ctx)},
       ${ctx.idempotencyKey ?? null}, ${ctx.requestFingerprint ?? null}, ${jsonb(ctx.metadata)}, ${ctx.feature ?? null}, ${wallet.memberId})`,
 
-  settle: (
-    wallet: WalletRef,
-    holdId: string,
-    credits: number,
-    allowOverage: boolean,
-    ctx: Omit<EntryContext, "reason"> & { reason?: string | null },
-  ) => sql`
+  settle: (wallet: WalletRef, holdId: string, credits: number, allowOverage: boolean, ctx: Omit<EntryContext, 'reason'> & { reason?: string | null }) => sql`
     select * from credits_settle(${wallet.walletId}, ${holdId}::uuid, ${credits}::bigint, ${allowOverage}, ${ctx.reason ?? null},
       ${ctx.actorType}::credit_actor_type, ${ctx.actorId ?? null}, ${jsonb(ctx.metadata)})`,
 
-  release: (
-    wallet: WalletRef,
-    holdId: string,
-    ctx: Omit<EntryContext, "reason"> & { reason?: string | null },
-  ) => sql`
+  release: (wallet: WalletRef, holdId: string, ctx: Omit<EntryContext, 'reason'> & { reason?: string | null }) => sql`
     select * from credits_release(${wallet.walletId}, ${holdId}::uuid, ${ctx.reason ?? null}, ${ctx.actorType}::credit_actor_type,
       ${ctx.actorId ?? null}, ${jsonb(ctx.metadata)})`,
 
@@ -431,12 +326,7 @@ export const ledger = {
    * (refused, nothing written, unless the bucket covers it: never below zero), > 0 adds a lot of
    * source `correction`. One `correction` entry with the admin as actor.
    */
-  correct: (
-    wallet: WalletRef,
-    bucket: CreditBucket,
-    credits: number,
-    ctx: Omit<EntryContext, "actorType" | "feature"> & { actorId: string },
-  ) => sql`
+  correct: (wallet: WalletRef, bucket: CreditBucket, credits: number, ctx: Omit<EntryContext, 'actorType' | 'feature'> & { actorId: string }) => sql`
     select * from credits_correct(${wallet.walletId}, ${bucket}::credit_bucket, ${credits}::bigint, ${ctx.reason}, ${ctx.actorId},
       ${ctx.idempotencyKey ?? null}, ${ctx.requestFingerprint ?? null}, ${jsonb(ctx.metadata)})`,
 
@@ -445,33 +335,13 @@ export const ledger = {
 };
 
 /** Expires whatever of a wallet is due (holds, then lots); returns how many it expired. */
-export async function sweepWallet(
-  executor: Executor,
-  walletId: string,
-): Promise<number> {
-  const [row] = await queryRows<{ swept: number | string }>(
-    executor,
-    sql`select credits_sweep(${walletId}) as swept`,
-  );
+export async function sweepWallet(executor: Executor, walletId: string): Promise<number> {
+  const [row] = await queryRows<{ swept: number | string }>(executor, sql`select credits_sweep(${walletId}) as swept`);
   return Number(row?.swept ?? 0);
 }
 
 /** A wallet's balances as they are now (expired lots and holds already left out), or null when there is no such wallet. */
-export async function readBalances(
-  executor: Executor,
-  walletId: string,
-): Promise<LedgerBalances | null> {
-  const [row] = await queryRows<Row>(
-    executor,
-    sql`select * from credits_read(${walletId})`,
-    { prepared: true },
-  );
-  return row
-    ? {
-        purchased: Number(row.purchased),
-        bonus: Number(row.bonus),
-        held: Number(row.held),
-        used: Number(row.used),
-      }
-    : null;
+export async function readBalances(executor: Executor, walletId: string): Promise<LedgerBalances | null> {
+  const [row] = await queryRows<Row>(executor, sql`select * from credits_read(${walletId})`, { prepared: true });
+  return row ? { purchased: Number(row.purchased), bonus: Number(row.bonus), held: Number(row.held), used: Number(row.used) } : null;
 }
