@@ -1,137 +1,375 @@
 /**
- * `npm run bench:credits` — deductions per second and latency for three ways of spending credits:
- *   (a) deductCreditsBonusFirst, the service callers use;
- *   (b) the same SQL statement sent raw through postgres.js, no ORM (the floor);
- *   (c) a naive read-then-write transaction (SELECT … FOR UPDATE, compute, UPDATE, INSERT), which is
- *       what most starters ship.
- * Each runs at concurrency 1, 8 and 32, on one hot user and spread over 10,000 users, against a
- * fresh database on the server in BENCH_DATABASE_URL (default: the local Postgres), dropped after.
+ * `npm run bench:credits` — how fast credits are spent, against the floor, in one run:
+ *
+ * 1. Deductions of 1 credit through `deductCreditsBonusFirst`, one statement per call (batching off)
+ *    and batched (`billing.credits.batchDeductions` on), beside pgbench running the SAME statement
+ *    (`select * from credits_deduct(…)`, the text our code sends, prepared, same parameters): the
+ *    floor for one statement per deduction. On one hot user at concurrency 1, 8 and 32, and spread
+ *    over 2,000 users at 8 and 32. Each with the ratio ours / pgbench.
+ * 2. Reserve + settle pairs per second (`reserveCredits` then `settleCreditHold`), hot and spread,
+ *    beside single deductions at the same concurrency.
+ * 3. Deductions on a wallet with 1 lot against one with 20 lots.
+ * 4. Stripe webhook deliveries: signed `checkout.session.completed` events for pending purchases,
+ *    through the real route handler (verified, fulfilled, receipts and callbacks run), at concurrency 8.
+ *
+ * It works in a fresh database on the server in BENCH_DATABASE_URL (default the local Postgres),
+ * dropped afterwards, and ends with a markdown table for docs/benchmarks.md.
+ * Knobs: BENCH_OPS (operations per point, default 3000), BENCH_QUICK=1 (a short smoke run),
+ * BENCH_PGBENCH (the pgbench binary; default `pgbench` on PATH, else Postgres 15's).
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 
-import { PgDialect } from 'drizzle-orm/pg-core';
+import Stripe from 'stripe';
 import postgres from 'postgres';
 import { z } from 'zod';
 
-import { deductCreditsBonusFirst } from '@/features/common/payments/service/credits-balance.service';
-import { ledger, walletOf } from '@/features/common/payments/service/ledger/ledger';
+import { POST as stripeWebhook } from '@/app/api/webhooks/stripe/route';
+import { appConfig } from '@/config/app';
+import { deductCreditsBonusFirst, reserveCredits, settleCreditHold } from '@/features/common/payments/service/credits-balance.service';
+import { DEDUCT_STATEMENT } from '@/features/common/payments/service/ledger/ledger';
+import { addCreditsDirectly, createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
 import { migrateDatabase, openPostgres, setDatabase } from '@/shared/db/client';
+import { startStripeServer } from '../tests/helpers/stripe-server';
 
 const options = z
   .object({
     BENCH_DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
-    BENCH_OPS: z.coerce.number().int().positive().default(3000),
+    BENCH_QUICK: z.enum(['0', '1', '']).optional(),
+    BENCH_OPS: z.coerce.number().int().positive().optional(),
+    BENCH_PGBENCH: z.string().optional(),
   })
   .parse(process.env);
 
-const USERS = 10_000;
-const CONCURRENCY = [1, 8, 32];
-const HOT_USER = 'bench-hot';
-
-type Deduct = (userId: string) => Promise<unknown>;
-
-const dialect = new PgDialect();
-
-function variants(client: postgres.Sql): Record<'a' | 'b' | 'c', Deduct> {
-  return {
-    a: (userId) => deductCreditsBonusFirst({ userId, credits: 1, reason: 'bench' }),
-    b: (userId) => {
-      const query = dialect.sqlToQuery(ledger.deduct(walletOf({ userId }), 1, { reason: 'bench', actorType: 'user', actorId: userId }));
-      return client.unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: true });
-    },
-    c: (userId) =>
-      client.begin(async (tx) => {
-        const walletId = `user:${userId}`;
-        const [row] = await tx`select purchased, bonus, used from credit_balances where wallet_id = ${walletId} for update`;
-        const bonus = Number(row!.bonus);
-        const purchased = Number(row!.purchased);
-        if (bonus + purchased < 1) throw new Error('insufficient');
-        const fromBonus = Math.min(bonus, 1);
-        const after = { bonus: bonus - fromBonus, purchased: purchased - (1 - fromBonus), used: Number(row!.used) + 1 };
-        await tx`update credit_balances set bonus = ${after.bonus}, purchased = ${after.purchased}, used = ${after.used}, updated_at = now()
-                 where wallet_id = ${walletId}`;
-        await tx`insert into credit_transactions (wallet_id, type, purchased_delta, bonus_delta, used_delta, purchased_after, bonus_after, used_after, reason, actor_type, actor_id)
-                 values (${walletId}, 'deduction', ${-(1 - fromBonus)}, ${-fromBonus}, 1, ${after.purchased}, ${after.bonus}, ${after.used}, 'bench', 'user', ${userId})`;
-      }),
-  };
-}
+const QUICK = options.BENCH_QUICK === '1';
+const OPS = options.BENCH_OPS ?? (QUICK ? 600 : 3000);
+const WEBHOOKS = QUICK ? 200 : 1000;
+const USERS = 2000;
+const HOT = 'bench-hot';
+const PGBENCH = options.BENCH_PGBENCH ?? (existsSync('/usr/bin/pgbench') ? 'pgbench' : '/usr/lib/postgresql/15/bin/pgbench');
+const run = promisify(execFile);
 
 interface Point {
   opsPerSecond: number;
-  p50: number;
-  p99: number;
+  p50: number | null;
+  p99: number | null;
 }
 
-async function measure(deduct: Deduct, pickUser: () => string, concurrency: number, ops: number): Promise<Point> {
-  const latencies: number[] = [];
-  let issued = 0;
-  const worker = async () => {
-    while (issued < ops) {
-      issued++;
-      const start = performance.now();
-      await deduct(pickUser());
-      latencies.push(performance.now() - start);
-    }
+const setBatching = (on: boolean) => ((appConfig.billing.credits as { batchDeductions: boolean }).batchDeductions = on);
+const spreadUser = () => `bench-${1 + Math.floor(Math.random() * USERS)}`;
+
+/** Runs `op` `ops` times from `concurrency` workers (closed loop), after a warm-up at the same concurrency. */
+async function measure(op: () => Promise<unknown>, concurrency: number, ops: number): Promise<Point> {
+  const loop = async (count: number, latencies: number[] | null) => {
+    let issued = 0;
+    const worker = async () => {
+      while (issued < count) {
+        issued++;
+        const start = performance.now();
+        await op();
+        latencies?.push(performance.now() - start);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
   };
-  // Warm the connections and plans first.
-  for (let i = 0; i < 300; i++) await deduct(pickUser());
+  await loop(Math.max(100, concurrency * 10, Math.floor(ops / 10)), null);
+  const latencies: number[] = [];
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await loop(ops, latencies);
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((x, y) => x - y);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { opsPerSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+  return {
+    opsPerSecond: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+  };
+}
+
+/**
+ * pgbench running our deduction statement: DEDUCT_STATEMENT's text with its parameters as pgbench
+ * variables, prepared (`-M prepared`), so the server sees the same statement with the same parameters.
+ */
+async function pgbench(url: string, dir: string, target: 'hot' | 'spread', concurrency: number, ops: number): Promise<Point> {
+  const wallet = target === 'hot' ? ':wallet' : '(:prefix::text || :n)';
+  const actor = target === 'hot' ? ':actorid' : '(:idprefix::text || :n)';
+  const values = [wallet, ':credits', ':reason', ':actor', actor, 'null', 'null', 'null', 'null', 'null'];
+  const statement = DEDUCT_STATEMENT.replace(/\$(\d+)/g, (_, i: string) => values[Number(i) - 1]!);
+  const file = path.join(dir, `${target}.sql`);
+  await writeFile(file, `\\set n random(1, ${USERS})\n\\set credits 1\n${statement.replace(/\s+/g, ' ').trim()};\n`);
+  const args = ['-n', '-M', 'prepared', '-f', file, '-c', String(concurrency), '-j', String(Math.min(concurrency, 2))];
+  const variables = { wallet: `user:${HOT}`, actorid: HOT, prefix: 'user:bench-', idprefix: 'bench-', reason: 'bench', actor: 'user' };
+  for (const [name, value] of Object.entries(variables)) args.push('-D', `${name}=${value}`);
+  // Warm the server's caches the same way our warm-up does, then measure.
+  await run(PGBENCH, [...args, '-t', String(Math.max(10, Math.ceil(ops / 10 / concurrency))), url]);
+  const { stdout } = await run(PGBENCH, [...args, '-t', String(Math.ceil(ops / concurrency)), url]);
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
+  if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
+  const failed = /number of failed transactions: (\d+)/.exec(stdout);
+  if (failed && Number(failed[1]) > 0) throw new Error(`pgbench: ${failed[1]} transactions failed:\n${stdout}`);
+  return { opsPerSecond: Number(tps[1]), p50: null, p99: null };
+}
+
+const rate = (p: Point) => `${Math.round(p.opsPerSecond).toLocaleString('en-US')} /s`;
+const latency = (p: Point) => (p.p50 === null ? '' : `p50 ${p.p50.toFixed(2)} ms, p99 ${p.p99!.toFixed(2)} ms`);
+const ratio = (a: Point, b: Point) => (a.opsPerSecond / b.opsPerSecond).toFixed(2);
+
+async function seed(client: postgres.Sql) {
+  const plenty = 1_000_000_000;
+  await client.unsafe(`
+    insert into users (id, email) select 'bench-' || g, 'bench-' || g || '@example.com' from generate_series(1, ${USERS}) g;
+    insert into users (id, email) values ('${HOT}', 'hot@example.com');
+    update credit_balances set purchased = ${plenty}, bonus = ${plenty};
+    insert into credit_lots (wallet_id, bucket, source, credits_granted, credits_left)
+      select wallet_id, 'purchased'::credit_bucket, 'grant'::credit_lot_source, purchased, purchased from credit_balances
+      union all select wallet_id, 'bonus'::credit_bucket, 'grant'::credit_lot_source, bonus, bonus from credit_balances;
+    insert into credit_transactions (wallet_id, type, purchased_delta, bonus_delta, used_delta, purchased_after, bonus_after, used_after, reason, actor_type)
+      select wallet_id, 'grant', purchased, bonus, 0, purchased, bonus, 0, 'bench seed', 'system' from credit_balances;
+    insert into users (id, email) values ('bench-lots-1', 'lots-1@example.com'), ('bench-lots-20', 'lots-20@example.com');
+    analyze;`);
+  // The lot wallets through the service, as an app grants them: 1 lot, and 20 lots expiring on 20 days.
+  await addCreditsDirectly({
+    userId: 'bench-lots-1',
+    credits: 20 * plenty,
+    creditsType: 'bonus',
+    reason: 'bench seed',
+  });
+  for (let i = 1; i <= 20; i++) {
+    await addCreditsDirectly({
+      userId: 'bench-lots-20',
+      credits: plenty,
+      creditsType: 'bonus',
+      reason: 'bench seed',
+      expiresAt: new Date(Date.now() + (30 + i) * 86_400_000),
+    });
+  }
+}
+
+/** Pending purchases made as the tests make them (checkout against the local Stripe server), and their signed completions. */
+async function webhookDeliveries(client: postgres.Sql, count: number) {
+  await client.unsafe(`insert into users (id, email) select 'buyer-' || g, 'buyer-' || g || '@example.com' from generate_series(1, ${count}) g`);
+  const fixture = JSON.parse(await readFile(path.join(process.cwd(), 'tests/fixtures/stripe/checkout.session.completed.json'), 'utf8'));
+  delete fixture._derived_note;
+  const signer = new Stripe('sk_test_bench');
+  const deliveries: { body: string; userId: string }[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < count) {
+        const userId = `buyer-${++next}`;
+        const session = await createCreditsCheckoutSession(
+          { userId, packageId: 'starter' },
+          {
+            successUrl: 'http://localhost:3000/?billing=success',
+            cancelUrl: 'http://localhost:3000/?billing=cancel',
+          },
+        );
+        const event = structuredClone(fixture);
+        event.id = `evt_bench_${userId.replace(/\W/g, '')}`;
+        event.created = Math.floor(Date.now() / 1000);
+        event.data.object = {
+          ...event.data.object,
+          id: session.id,
+          payment_intent: `pi_test_${session.id}`,
+          amount_total: 1000,
+          amount_subtotal: 1000,
+          currency: 'usd',
+          client_reference_id: userId,
+        };
+        deliveries.push({ body: JSON.stringify(event), userId });
+      }
+    }),
+  );
+  // Signed as Stripe signs (the sender's work, done before the clock starts).
+  return deliveries.map(({ body }) => ({
+    body,
+    signature: signer.webhooks.generateTestHeaderString({
+      payload: body,
+      secret: 'whsec_test_local',
+    }),
+  }));
+}
+
+async function deliverAll(deliveries: { body: string; signature: string }[], concurrency: number): Promise<Point> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < deliveries.length) {
+        const { body, signature } = deliveries[next++]!;
+        const start = performance.now();
+        const response = await stripeWebhook(
+          new Request('http://localhost:3000/api/webhooks/stripe', {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'stripe-signature': signature,
+            },
+            body,
+          }),
+        );
+        const answer = (await response.json()) as { outcome?: string };
+        latencies.push(performance.now() - start);
+        if (response.status !== 200 || answer.outcome !== 'fulfilled') throw new Error(`webhook answered ${response.status} ${JSON.stringify(answer)}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((x, y) => x - y);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return {
+    opsPerSecond: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+  };
 }
 
 async function main() {
   const name = `bench_${Date.now()}`;
-  const admin = postgres(options.BENCH_DATABASE_URL, { max: 1, onnotice: () => {} });
+  const admin = postgres(options.BENCH_DATABASE_URL, {
+    max: 1,
+    onnotice: () => {},
+  });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(options.BENCH_DATABASE_URL);
   url.pathname = `/${name}`;
   const handle = await openPostgres(url.toString(), { max: 32 });
-  const client = postgres(url.toString(), { max: 32, onnotice: () => {} });
+  const client = postgres(url.toString(), { max: 4, onnotice: () => {} });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-credits-'));
+  const stripe = await startStripeServer();
+  const loadBefore = os.loadavg()[0]!;
+  const log = (line: string) => console.error(line);
   try {
     await migrateDatabase(handle);
     setDatabase(handle);
-    const plenty = 1_000_000_000;
-    await client.unsafe(`
-      insert into users (id, email) select 'bench-' || g, 'bench-' || g || '@example.com' from generate_series(1, ${USERS}) g;
-      insert into users (id, email) values ('${HOT_USER}', 'hot@example.com');
-      update credit_balances set purchased = ${plenty}, bonus = ${plenty};
-      insert into credit_lots (wallet_id, bucket, source, credits_granted, credits_left)
-        select wallet_id, 'purchased', 'grant', purchased, purchased from credit_balances
-        union all select wallet_id, 'bonus', 'grant', bonus, bonus from credit_balances;
-      insert into credit_transactions (wallet_id, type, purchased_delta, bonus_delta, used_delta, purchased_after, bonus_after, used_after, reason, actor_type)
-        select wallet_id, 'grant', purchased, bonus, 0, purchased, bonus, 0, 'bench seed', 'system' from credit_balances;
-      analyze;`);
+    await seed(client);
     const [{ version }] = (await client`select version()`) as unknown as [{ version: string }];
+    const { stdout: pgbenchVersion } = await run(PGBENCH, ['--version']);
 
-    const runs = variants(client);
-    const targets = {
-      hot: () => HOT_USER,
-      spread: () => `bench-${1 + Math.floor(Math.random() * USERS)}`,
-    };
-    const rows: string[] = [];
-    for (const [target, pickUser] of Object.entries(targets)) {
-      for (const concurrency of CONCURRENCY) {
-        const result = {} as Record<'a' | 'b' | 'c', Point>;
-        for (const key of ['a', 'b', 'c'] as const) result[key] = await measure(runs[key], pickUser, concurrency, options.BENCH_OPS);
-        const fmt = (p: Point) => `${Math.round(p.opsPerSecond).toLocaleString('en-US')} /s, p50 ${p.p50.toFixed(2)} ms, p99 ${p.p99.toFixed(2)} ms`;
-        rows.push(
-          `| ${target} | ${concurrency} | ${fmt(result.a)} | ${fmt(result.b)} | ${fmt(result.c)} | ${(result.a.opsPerSecond / result.b.opsPerSecond).toFixed(2)} | ${(result.a.opsPerSecond / result.c.opsPerSecond).toFixed(2)} |`,
-        );
-        console.error(rows.at(-1));
-      }
+    const deduct = (userId: string) => () => deductCreditsBonusFirst({ userId, credits: 1, reason: 'bench' });
+    const points = [
+      { target: 'hot' as const, concurrency: 1 },
+      { target: 'hot' as const, concurrency: 8 },
+      { target: 'hot' as const, concurrency: 32 },
+      { target: 'spread' as const, concurrency: 8 },
+      { target: 'spread' as const, concurrency: 32 },
+    ];
+    const deductionRows: {
+      target: string;
+      concurrency: number;
+      floor: Point;
+      singles: Point;
+      batched: Point;
+    }[] = [];
+    for (const { target, concurrency } of points) {
+      const op = () =>
+        deductCreditsBonusFirst({
+          userId: target === 'hot' ? HOT : spreadUser(),
+          credits: 1,
+          reason: 'bench',
+        });
+      const floor = await pgbench(url.toString(), dir, target, concurrency, OPS);
+      setBatching(false);
+      const singles = await measure(op, concurrency, OPS);
+      setBatching(true);
+      const batched = await measure(op, concurrency, OPS);
+      deductionRows.push({ target, concurrency, floor, singles, batched });
+      log(
+        `${target} c=${concurrency}: pgbench ${rate(floor)}, singles ${rate(singles)} (${ratio(singles, floor)}), batched ${rate(batched)} (${ratio(batched, floor)})`,
+      );
     }
 
+    // Reserve + settle, beside single deductions at the same concurrency (batching off for both: one statement each).
+    setBatching(false);
+    const pairRows: { target: string; pairs: Point; singles: Point }[] = [];
+    for (const target of ['hot', 'spread'] as const) {
+      const pick = () => (target === 'hot' ? HOT : spreadUser());
+      const pairs = await measure(
+        async () => {
+          const userId = pick();
+          const hold = await reserveCredits({
+            userId,
+            credits: 5,
+            reason: 'bench',
+          });
+          await settleCreditHold({ userId, holdId: hold.holdId, credits: 3 });
+        },
+        8,
+        Math.ceil(OPS / 2),
+      );
+      const singles = await measure(
+        () =>
+          deductCreditsBonusFirst({
+            userId: pick(),
+            credits: 1,
+            reason: 'bench',
+          }),
+        8,
+        OPS,
+      );
+      pairRows.push({ target, pairs, singles });
+      log(`reserve+settle ${target} c=8: ${rate(pairs)} pairs, singles ${rate(singles)}`);
+    }
+
+    const oneLot = await measure(deduct('bench-lots-1'), 1, OPS);
+    const twentyLots = await measure(deduct('bench-lots-20'), 1, OPS);
+    log(`lots c=1: 1 lot ${rate(oneLot)}, 20 lots ${rate(twentyLots)}`);
+    setBatching(true);
+
+    const deliveries = await webhookDeliveries(client, WEBHOOKS);
+    const info = console.info;
+    console.info = () => {}; // the shipped callbacks log a line per purchase
+    const webhooks = await deliverAll(deliveries, 8).finally(() => (console.info = info));
+    log(`webhooks c=8: ${rate(webhooks)}, ${latency(webhooks)}`);
+
+    const loadAfter = os.loadavg()[0]!;
+    const min = Math.min(...deductionRows.map((r) => r.singles.opsPerSecond / r.floor.opsPerSecond));
+    const hot32 = deductionRows.find((r) => r.target === 'hot' && r.concurrency === 32)!;
+    const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    console.log(`\nMachine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-    console.log(`Database: ${version.split(' on ')[0]}, client and server on the same machine; ${options.BENCH_OPS} deductions a point after 300 warm-up\n`);
-    console.log('| user | concurrency | (a) deductCreditsBonusFirst | (b) raw SQL, no ORM | (c) naive read-then-write | a/b | a/c |');
+
+    console.log(`\n### Run of ${new Date().toISOString().slice(0, 10)}${QUICK ? ' (BENCH_QUICK: a smoke run, not figures to keep)' : ''}\n`);
+    console.log(
+      `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
+    );
+    console.log(
+      `Database: ${version.split(' on ')[0]}, ${pgbenchVersion.trim()}, client and server on the same machine; ${OPS} deductions a point after a warm-up at the same concurrency\n`,
+    );
+    console.log('| user | concurrency | pgbench, same statement (floor) | ours, one statement a call | ours / floor | ours, batched | batched / floor |');
     console.log('|---|---|---|---|---|---|---|');
-    for (const row of rows) console.log(row);
+    for (const r of deductionRows) {
+      const who = r.target === 'hot' ? 'one hot user' : `spread over ${USERS.toLocaleString('en-US')}`;
+      console.log(
+        `| ${who} | ${r.concurrency} | ${rate(r.floor)} | ${rate(r.singles)} (${latency(r.singles)}) | ${ratio(r.singles, r.floor)} | ${rate(r.batched)} (${latency(r.batched)}) | ${ratio(r.batched, r.floor)} |`,
+      );
+    }
+    console.log('\n| other measures | result | beside |');
+    console.log('|---|---|---|');
+    for (const r of pairRows) {
+      const who = r.target === 'hot' ? 'one hot user' : `spread over ${USERS.toLocaleString('en-US')}`;
+      console.log(
+        `| reserve + settle pairs, ${who}, concurrency 8 | ${rate(r.pairs)} (${latency(r.pairs)}) | single deductions: ${rate(r.singles)}; pairs / singles ${ratio(r.pairs, r.singles)} |`,
+      );
+    }
+    console.log(
+      `| deductions on a wallet with 20 lots, concurrency 1 | ${rate(twentyLots)} (${latency(twentyLots)}) | 1 lot: ${rate(oneLot)}; 20 / 1 = ${ratio(twentyLots, oneLot)} |`,
+    );
+    console.log(
+      `| Stripe webhook, checkout.session.completed verified + fulfilled, concurrency 8 | ${rate(webhooks)} (${latency(webhooks)}) | ${WEBHOOKS} deliveries, each a new purchase |`,
+    );
+    console.log(
+      `\nGoals: one statement a call ≥ 0.9× the floor at every point: ${met(min >= 0.9)} (lowest ${min.toFixed(2)}); ` +
+        `batched, one hot user at 32 ≥ 3× the floor: ${met(hot32.batched.opsPerSecond >= 3 * hot32.floor.opsPerSecond)} (${ratio(hot32.batched, hot32.floor)}); ` +
+        `webhooks ≥ 500/s with p99 < 50 ms: ${met(webhooks.opsPerSecond >= 500 && webhooks.p99! < 50)}.`,
+    );
   } finally {
+    await stripe.close();
+    await rm(dir, { recursive: true, force: true });
     await client.end();
     await handle.close();
     await admin.unsafe(`drop database if exists ${name} with (force)`);

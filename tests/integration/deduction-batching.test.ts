@@ -2,7 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { deductCreditsBonusFirst, InsufficientCreditsError } from '@/features/common/payments/service/credits-balance.service';
-import { IdempotencyConflictError } from '@/features/common/payments/service/credits-errors';
+import { appConfig } from '@/config/app';
+import { IdempotencyConflictError, MemberCapExceededError, NotOrganizationMemberError } from '@/features/common/payments/service/credits-errors';
+import { addOrganizationMember, createOrganization, setOrganizationMemberCap } from '@/features/common/payments/service/organizations/organizations.service';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 import { getDb } from '@/shared/db/client';
 import { balanceRowOf, createUser, expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
@@ -24,6 +26,73 @@ async function userWith(credits: { bonus?: number; purchased?: number }) {
 }
 
 describe(`batched deductions on ${testDriver}`, () => {
+  it('are on by default', () => {
+    expect(appConfig.billing.credits.batchDeductions).toBe(true);
+  });
+
+  it('never overdraw: of a burst larger than one batch, exactly as many succeed as the balance allows', async () => {
+    const user = await userWith({ bonus: 200, purchased: 300 });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 700 }, (_, i) => deductCreditsBonusFirst({ userId: user.id, credits: 1, reason: `Call ${i}` })),
+    );
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    for (const o of refused) expect(o.reason).toBeInstanceOf(InsufficientCreditsError);
+    expect(refused).toHaveLength(200);
+    expect(await balanceRowOf(user.id)).toMatchObject({ bonus: 0, purchased: 0, used: 500 });
+    // Bonus first across the batches too: every credit from bonus was spent before any purchased one.
+    const deductions = (await ledgerOf(user.id)).filter((e) => e.type === 'deduction');
+    expect(deductions.findLastIndex((e) => e.bonusDelta < 0)).toBeLessThan(deductions.findIndex((e) => e.purchasedDelta < 0));
+  });
+
+  it('answer each call of a batch for itself: a call refused (not a member, over its cap, not enough, a key conflict) fails alone', async () => {
+    const owner = await createUser();
+    const { id: organizationId } = await createOrganization({ userId: owner.id, name: 'Initech' });
+    await addCreditsDirectly({ organizationId, credits: 50, creditsType: 'bonus', reason: 'Promo' });
+    await addCreditsDirectly({ organizationId, credits: 100, creditsType: 'purchased', reason: 'Team pack' });
+    const [member, capped, outsider] = [await createUser(), await createUser(), await createUser()];
+    for (const m of [member, capped]) await addOrganizationMember({ organizationId, memberId: m.id }, { userId: owner.id });
+    await setOrganizationMemberCap({ userId: owner.id, organizationId, memberId: capped.id, monthlyCap: 3 });
+    await deductCreditsBonusFirst({ userId: member.id, organizationId, credits: 1, reason: 'First', idempotencyKey: 'key-1' });
+
+    const spend = (userId: string, credits: number, extra: { reason?: string; idempotencyKey?: string } = {}) =>
+      deductCreditsBonusFirst({ userId, organizationId, credits, reason: 'Call', ...extra });
+    // The first goes out alone; the rest wait for it and go together, as one statement.
+    const outcomes = await Promise.allSettled([
+      spend(member.id, 2),
+      spend(member.id, 2),
+      spend(outsider.id, 1),
+      spend(capped.id, 2),
+      spend(capped.id, 2),
+      spend(member.id, 1000),
+      spend(member.id, 5, { reason: 'First', idempotencyKey: 'key-1' }),
+      spend(member.id, 1, { reason: 'First', idempotencyKey: 'key-1' }),
+      spend(member.id, 2),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    const reasonOf = (i: number) => (outcomes[i] as PromiseRejectedResult).reason;
+    expect(reasonOf(2)).toBeInstanceOf(NotOrganizationMemberError);
+    expect(reasonOf(4)).toBeInstanceOf(MemberCapExceededError);
+    expect(reasonOf(5)).toBeInstanceOf(InsufficientCreditsError);
+    expect(reasonOf(6)).toBeInstanceOf(IdempotencyConflictError);
+    const first = (await ledgerOf({ organizationId })).find((e) => e.idempotencyKey === 'key-1')!;
+    expect((outcomes[7] as PromiseFulfilledResult<{ transactionId: string }>).value.transactionId).toBe(String(first.id));
+
+    const deductions = (await ledgerOf({ organizationId })).filter((e) => e.type === 'deduction');
+    expect(deductions.map((e) => e.usedDelta)).toEqual([1, 2, 2, 2, 2]);
+    expect(new Set(deductions.slice(1).map((e) => e.createdAt.getTime())).size).toBeLessThan(4);
+    expect(await balanceRowOf({ organizationId })).toMatchObject({ bonus: 41, purchased: 100, used: 9 });
+  });
+
   it('send the calls that waited as one statement: several entries share one transaction', async () => {
     const user = await userWith({ purchased: 1000 });
     await Promise.all(Array.from({ length: 60 }, (_, i) => deductCreditsBonusFirst({ userId: user.id, credits: 1, reason: `Call ${i}` })));

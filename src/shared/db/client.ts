@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { SQL, type ExtractTablesWithRelations } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 
 import { env } from '@/config/env';
@@ -191,15 +191,22 @@ export function setDatabase(handle: DatabaseHandle): void {
 
 const dialect = new PgDialect();
 
+/** A statement written out by hand: its text with `$1 … $n`, and their values. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
 /**
  * Runs raw SQL and returns its rows on either driver (postgres.js answers with an array, PGlite with
  * `{ rows }`), for the few statements the query builder cannot express. `prepared: true` keeps the
  * parsed plan on each connection, for hot statements: planning costs more than running them.
  */
-export async function queryRows<Row extends Record<string, unknown>>(executor: Executor, query: SQL, options: { prepared?: boolean } = {}): Promise<Row[]> {
+export async function queryRows<Row extends Record<string, unknown>>(executor: Executor, query: SQL | Statement, options: { prepared?: boolean } = {}): Promise<Row[]> {
   // `db.execute()` never prepares; the session's prepareQuery does when given a name (postgres.js
   // keys its statement cache by the SQL text, so the name itself is not used).
-  const statement = executor._.session.prepareQuery(dialect.sqlToQuery(query), undefined, options.prepared ? 'raw' : undefined, false);
+  const built = query instanceof SQL ? dialect.sqlToQuery(query) : query;
+  const statement = executor._.session.prepareQuery(built, undefined, options.prepared ? 'raw' : undefined, false);
   const result: unknown = await statement.execute();
   return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
 }

@@ -2,10 +2,10 @@ import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 
 import { appConfig } from '@/config/app';
 import {
-  deductCreditsSchema,
   listTransactionsSchema,
   organizationIdSchema,
   parseCreditsInput,
+  parseDeductInput,
   parseServiceInput,
   userIdSchema,
   type DeductCreditsInput,
@@ -51,7 +51,7 @@ export interface DeductCreditsResult extends CreditsBalance {
  *   switched off in config `CreditsDisabledError`; none of them writes anything.
  */
 export async function deductCreditsBonusFirst(input: DeductCreditsInput): Promise<DeductCreditsResult> {
-  const { userId, organizationId, credits, reason, idempotencyKey, requestFingerprint, metadata, feature } = parseCreditsInput(deductCreditsSchema, input);
+  const { userId, organizationId, credits, reason, idempotencyKey, requestFingerprint, metadata, feature } = parseDeductInput(input);
   const wallet = walletOf({ userId, organizationId });
   // Without a caller's fingerprint or a feature it is the fingerprint earlier versions wrote, so their keys still replay.
   const fingerprinted = idempotencyKey

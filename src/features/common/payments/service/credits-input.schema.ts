@@ -117,6 +117,61 @@ const metadata = z
 
 export const deductCreditsSchema = z.object({ userId, organizationId, credits, reason, idempotencyKey, requestFingerprint, metadata, feature });
 export type DeductCreditsInput = z.input<typeof deductCreditsSchema>;
+type DeductCreditsArguments = z.output<typeof deductCreditsSchema>;
+
+/** A string the schema above takes for a trimmed field of at most `max` characters, trimmed as it would; otherwise null. */
+function trimmedText(value: unknown, max: number): string | null {
+  if (typeof value !== 'string' || textProblem(value) !== null) return null;
+  const trimmed = value.trim();
+  return trimmed.length >= 1 && trimmed.length <= max ? trimmed : null;
+}
+
+/** Whether an optional key or fingerprint is absent or one the schema above takes as it is. */
+function acceptedKey(value: unknown, reserved: boolean): boolean {
+  if (value === undefined) return true;
+  return (
+    typeof value === 'string' &&
+    value.length <= MAX_IDEMPOTENCY_KEY_LENGTH &&
+    value.trim() !== '' &&
+    textProblem(value) === null &&
+    !(reserved && value.startsWith(SYSTEM_KEY_PREFIX))
+  );
+}
+
+/**
+ * The arguments of a deduction, as `parseCreditsInput(deductCreditsSchema, input)` gives them, for the
+ * hot path: a call whose every value the schema plainly takes is checked by hand against the same
+ * rules and returned as the schema would return it; anything else (a bad value, an organisation,
+ * anything unusual) goes through the schema, so every refusal is the schema's own, word for word.
+ */
+export function parseDeductInput(input: unknown): DeductCreditsArguments {
+  if (!appConfig.billing.credits.enabled) throw new CreditsDisabledError();
+  return plainDeduction(input) ?? parseServiceInput(deductCreditsSchema, input);
+}
+
+function plainDeduction(input: unknown): DeductCreditsArguments | null {
+  if (!isPlainObject(input)) return null;
+  const { organizationId, credits, idempotencyKey, requestFingerprint, metadata, feature } = input;
+  if (organizationId !== undefined) return null;
+  if (typeof credits !== 'number' || !Number.isSafeInteger(credits) || credits <= 0) return null;
+  const userId = trimmedText(input.userId, 255);
+  const reason = trimmedText(input.reason, MAX_REASON_LENGTH);
+  if (userId === null || reason === null) return null;
+  if (!acceptedKey(idempotencyKey, true) || !acceptedKey(requestFingerprint, false)) return null;
+  if (feature !== undefined && (typeof feature !== 'string' || !FEATURE_KEY.test(feature))) return null;
+  const plainMetadata =
+    metadata === undefined || (isPlainObject(metadata) && jsonProblem(metadata, 0) === null && JSON.stringify(metadata).length <= MAX_METADATA_LENGTH);
+  if (!plainMetadata) return null;
+  return {
+    userId,
+    credits,
+    reason,
+    idempotencyKey: idempotencyKey as string | undefined,
+    requestFingerprint: requestFingerprint as string | undefined,
+    metadata: metadata as Record<string, unknown> | undefined,
+    feature: feature as string | undefined,
+  };
+}
 
 export const addCreditsSchema = z
   .object({
