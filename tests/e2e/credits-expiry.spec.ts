@@ -42,7 +42,7 @@ test('a pack that expires says so before the purchase, the credits page shows wh
   await admin.getByRole('link', { name: /expiring-buyer@example\.com/ }).click();
   const adminLots = admin.getByRole('list', { name: 'Credit lots' });
   await expect(adminLots.getByRole('listitem')).toHaveCount(2);
-  await adminLots.getByRole('button', { name: /^End 1000 purchased credits/ }).click();
+  await adminLots.getByRole('button', { name: /^End now: 1000 purchased credits/ }).click();
   const confirm = admin.getByRole('dialog', { name: 'End 1,000 credits now?' });
   await confirm.getByRole('button', { name: 'End credits' }).click();
   await expect(confirm.getByText('Give a reason')).toBeVisible();

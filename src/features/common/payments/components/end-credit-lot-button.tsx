@@ -49,7 +49,7 @@ export function EndCreditLotButton({ userId, lotId, creditsLeft, label }: { user
   return (
     <Dialog open={open} onOpenChange={(next) => !pending && setOpen(next)}>
       <DialogTrigger asChild>
-        <Button variant="outline" size="sm" aria-label={`End ${label} now`}>
+        <Button variant="outline" size="sm" aria-label={`End now: ${label}`}>
           End now
         </Button>
       </DialogTrigger>

@@ -247,7 +247,7 @@ export const listOptionsSchema = z.object({
   /** Only entries before this time (exclusive). */
   to: instant.optional(),
 });
-export const listTransactionsSchema = z.object({ userId, options: listOptionsSchema.extend({ organizationId }).default({ limit: 20 }) });
+export const listTransactionsSchema = z.object({ userId, options: listOptionsSchema.extend({ organizationId: organizationId.nullable() }).default({ limit: 20 }) });
 export type ListTransactionsOptions = z.input<typeof listOptionsSchema> & { organizationId?: string | null };
 
 /**
