@@ -14,6 +14,10 @@ import { WalletSwitcher } from '@/features/common/payments/components/wallet-swi
 import { NavLink } from '@/shared/components/nav-link';
 import { Button } from '@/shared/components/ui/button';
 
+// Every dashboard page is per user: never prerendered, so `next build` never opens the database (on
+// the embedded one that would hold its lock while the build's workers live).
+export const dynamic = 'force-dynamic';
+
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const creditsOn = appConfig.billing.credits.enabled;
