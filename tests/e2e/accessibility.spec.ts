@@ -50,12 +50,12 @@ for (const [size, viewport] of sizes) {
     });
 
     test('the admin pages pass axe: admin, credits with a user selected, audit and books', async ({ page }) => {
-      await signInWithEmailLink(page, 'admin@example.com', '/dashboard/admin');
+      await signInWithEmailLink(page, 'a11y-admin@example.com', '/dashboard/admin');
       await expectAccessible(page);
 
       await page.goto('/dashboard/admin/credits');
-      await page.getByRole('link', { name: /admin@example\.com/ }).click();
-      await expect(page.getByRole('heading', { name: 'admin@example.com' })).toBeVisible();
+      await page.getByRole('link', { name: /a11y-admin@example\.com/ }).click();
+      await expect(page.getByRole('heading', { name: 'a11y-admin@example.com' })).toBeVisible();
       await expectAccessible(page);
 
       await page.goto('/dashboard/admin/audit');

@@ -51,7 +51,7 @@ test('on a phone the admin credits page with a user selected does not scroll sid
   await spendThroughApi(userPage, 1);
   await userContext.close();
 
-  await signInWithEmailLink(page, 'admin@example.com', '/dashboard/admin/credits');
+  await signInWithEmailLink(page, 'phone-admin@example.com', '/dashboard/admin/credits');
   await page.goto('/dashboard/admin/credits?q=phone-admin-view');
   await page.getByRole('link', { name: /phone-admin-view@example\.com/ }).click();
   await expect(page.getByRole('heading', { name: 'phone-admin-view@example.com' })).toBeVisible();
