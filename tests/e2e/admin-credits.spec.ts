@@ -36,7 +36,7 @@ test('an admin grants 250 bonus credits with a reason, and the user sees them an
 
 test('the grant form refuses an amount that is not a positive whole number before asking to confirm', async ({ page }) => {
   await signInWithEmailLink(page, 'admin@example.com', ADMIN_PAGE);
-  await page.getByRole('link', { name: /admin@example\.com/ }).click();
+  await page.getByRole('link', { name: /^admin@example\.com/ }).click();
   await page.getByLabel('Credits to grant').fill('0');
   await page.getByLabel('Reason').fill('Typo');
 
@@ -49,7 +49,7 @@ test('the grant form refuses an amount that is not a positive whole number befor
 
 test('the grant form requires a reason', async ({ page }) => {
   await signInWithEmailLink(page, 'admin@example.com', ADMIN_PAGE);
-  await page.getByRole('link', { name: /admin@example\.com/ }).click();
+  await page.getByRole('link', { name: /^admin@example\.com/ }).click();
   await page.getByLabel('Credits to grant').fill('250');
 
   await page.getByRole('button', { name: 'Review grant' }).click();
