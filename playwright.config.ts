@@ -39,7 +39,7 @@ export const e2eEnv = {
   STRIPE_SECRET_KEY: '',
   STRIPE_WEBHOOK_SECRET: 'whsec_e2e_simulator',
   // One address per spec that signs in as an admin: each address may ask for 5 sign-in links in 15 minutes.
-  ADMIN_EMAILS: 'admin@example.com,insights-admin@example.com,expiry-admin@example.com,a11y-admin@example.com,phone-admin@example.com',
+  ADMIN_EMAILS: 'admin@example.com,insights-admin@example.com,expiry-admin@example.com,a11y-admin@example.com,phone-admin@example.com,new-admin@example.com',
   NEXT_TELEMETRY_DISABLED: '1',
 };
 

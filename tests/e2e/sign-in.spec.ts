@@ -22,10 +22,10 @@ test('a user who is not an admin gets a 404 for the admin pages', async ({ page 
 });
 
 test('an address in ADMIN_EMAILS becomes an admin on sign-in', async ({ page }) => {
-  await signInWithEmailLink(page, 'admin@example.com');
+  await signInWithEmailLink(page, 'new-admin@example.com');
   await page.getByRole('link', { name: 'Admin', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Admin' })).toBeVisible();
-  await expect(page.getByRole('row', { name: /^admin@example.com admin/ })).toBeVisible();
+  await expect(page.getByRole('row', { name: /^new-admin@example.com admin/ })).toBeVisible();
 });
 
 test('a bad email address is refused with a message', async ({ page }) => {
