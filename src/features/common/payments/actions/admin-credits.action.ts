@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 
+import { adminGrantFields } from '@/features/common/payments/admin-grant.schema';
 import { validatedActionWithAdmin } from '@/features/common/auth/validated-action';
 import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
 import { creditPurchaseUnderReview } from '@/features/common/payments/service/fulfilment';
@@ -11,18 +12,7 @@ import { addCreditsDirectly } from '@/features/common/payments/service/payment.s
 
 const grantBonusCreditsSchema = z.object({
   userId: z.string().trim().min(1, { message: 'choose a user' }),
-  credits: z
-    .number({ message: 'must be a number' })
-    .int({ message: 'must be a whole number' })
-    .positive({ message: 'must be greater than zero' })
-    .max(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
-  reason: z
-    .string({ message: 'is required' })
-    .trim()
-    .min(1, { message: 'is required' })
-    .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` }),
-  /** One per confirmed grant, so a double submit or a retried request grants once. */
-  idempotencyKey: z.uuid().optional(),
+  ...adminGrantFields,
   /**
    * The last day (UTC, `YYYY-MM-DD`) the credits can be spent; they expire when it ends. Omitted:
    * `billing.credits.bonusExpiresAfterDays` decides (never, unless configured).

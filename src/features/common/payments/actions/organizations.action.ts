@@ -1,10 +1,10 @@
 'use server';
 
+import { adminGrantFields } from '@/features/common/payments/admin-grant.schema';
 import { z } from 'zod';
 
 import { validatedActionWithAdmin, validatedActionWithUser } from '@/features/common/auth/validated-action';
 import { forgetActiveWallet, rememberActiveWallet } from '@/features/common/payments/active-wallet';
-import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
 import { acceptInvite, inviteToOrganization, revokeInvite } from '@/features/common/payments/service/organizations/invites';
 import {
   createOrganization,
@@ -117,28 +117,13 @@ export const acceptInviteAction = validatedActionWithUser(z.object({ token: z.st
 });
 
 /** Site admins only: bonus credits to an organisation's wallet, recorded with the admin as actor. */
-export const grantOrganizationBonusCredits = validatedActionWithAdmin(
-  z.object({
-    organizationId,
-    credits: z
-      .number({ message: 'must be a number' })
-      .int({ message: 'must be a whole number' })
-      .positive({ message: 'must be greater than zero' })
-      .max(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
-    reason: z
-      .string({ message: 'is required' })
-      .trim()
-      .min(1, { message: 'is required' })
-      .max(MAX_REASON_LENGTH, { message: `must be at most ${MAX_REASON_LENGTH} characters` }),
-    idempotencyKey: z.uuid().optional(),
+export const grantOrganizationBonusCredits = validatedActionWithAdmin(z.object({ organizationId, ...adminGrantFields }), async (input, admin) =>
+  addCreditsDirectly({
+    organizationId: input.organizationId,
+    credits: input.credits,
+    creditsType: 'bonus',
+    reason: input.reason,
+    actorId: admin.id,
+    idempotencyKey: input.idempotencyKey && `admin-grant:${input.idempotencyKey}`,
   }),
-  async (input, admin) =>
-    addCreditsDirectly({
-      organizationId: input.organizationId,
-      credits: input.credits,
-      creditsType: 'bonus',
-      reason: input.reason,
-      actorId: admin.id,
-      idempotencyKey: input.idempotencyKey && `admin-grant:${input.idempotencyKey}`,
-    }),
 );

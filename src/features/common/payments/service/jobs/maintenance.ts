@@ -1,4 +1,4 @@
-import { runJobs } from '@/features/common/payments/service/jobs/jobs';
+import { retryDueJobs } from '@/features/common/payments/service/jobs/retry-due-jobs';
 import { expireDueCredits } from '@/features/common/payments/service/ledger/expiry';
 import { queueExpiryReminders } from '@/features/common/payments/service/ledger/lots';
 import { getDb } from '@/shared/db/client';
@@ -26,14 +26,7 @@ export async function runCreditsMaintenance(options: { maxJobBatches?: number } 
   const db = await getDb();
   const { wallets, expired } = await expireDueCredits(db);
   const remindersQueued = await queueExpiryReminders(db);
-  let jobsDone = 0;
-  let jobsFailed = 0;
-  for (let batch = 0; batch < maxJobBatches; batch++) {
-    const { done, failed } = await runJobs();
-    jobsDone += done;
-    jobsFailed += failed;
-    if (done === 0) break;
-  }
+  const { done: jobsDone, failed: jobsFailed } = await retryDueJobs({ maxPasses: maxJobBatches });
   return { walletsSwept: wallets, expired, remindersQueued, jobsDone, jobsFailed };
 }
 

@@ -9,14 +9,15 @@ export interface JobRunTotals {
  * Runs due jobs in passes until a pass gets none done, for `npm run payments:retry`. A job that fails
  * stays pending for the next run; each job succeeds at most once, so this is safe at any time.
  */
-export async function retryDueJobs(): Promise<JobRunTotals> {
+export async function retryDueJobs(options: { maxPasses?: number } = {}): Promise<JobRunTotals> {
   const total = { done: 0, failed: 0 };
-  for (;;) {
+  for (let passes = 0; passes < (options.maxPasses ?? Number.POSITIVE_INFINITY); passes++) {
     const pass = await runJobs();
     total.done += pass.done;
     total.failed += pass.failed;
-    if (pass.done === 0) return total;
+    if (pass.done === 0) break;
   }
+  return total;
 }
 
 /** The line `payments:retry` prints: says so plainly when nothing was due. */
