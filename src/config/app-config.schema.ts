@@ -123,6 +123,18 @@ const creditsSchema = z
      * credits page; when available credits fall below it, one email and one `onCreditsLow` call follow.
      */
     lowBalanceAlertCredits: z.number().int({ message: 'must be a whole number of credits' }).min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    /**
+     * Auto top-up with a saved card ("when my balance falls below N, buy this pack, at most M times a
+     * month"), offered on the credits page. `maxPerMonth` is the most a user may choose for M.
+     */
+    autoTopUp: z
+      .object({
+        enabled: z.boolean().default(true),
+        maxPerMonth: z.number().int({ message: 'must be a whole number' }).min(1).max(100).default(10),
+        /** Failed automatic charges in a row after which auto top-up pauses until the user acts. */
+        failuresBeforePause: z.number().int({ message: 'must be a whole number' }).min(1).max(10).default(2),
+      })
+      .default({ enabled: true, maxPerMonth: 10, failuresBeforePause: 2 }),
     /** Days after which bonus credits (the sign-up bonus, admin grants) lapse; omitted: never. */
     bonusExpiresAfterDays: z.number().int({ message: 'must be a whole number of days' }).min(1).max(36_500).optional(),
     /**
@@ -243,11 +255,7 @@ const rateLimitsSchema = z.object({
   paidRequestPerUser: rateLimitSchema,
 });
 
-export const appConfigSchema = z.object({
-  name: z.string().min(1),
-  billing: z.object({ credits: creditsSchema }),
-  rateLimits: rateLimitsSchema,
-});
+export const appConfigSchema = z.object({ name: z.string().min(1), billing: z.object({ credits: creditsSchema }), rateLimits: rateLimitsSchema });
 
 export type AppConfigInput = z.input<typeof appConfigSchema>;
 export type AppConfig = z.output<typeof appConfigSchema>;

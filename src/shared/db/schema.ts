@@ -1,6 +1,6 @@
 import type { AdapterAccountType } from 'next-auth/adapters';
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /*
  * The whole schema in one file, each table beside the types inferred from it. Migrations in
@@ -69,11 +69,7 @@ export const sessions = pgTable(
 
 export const verificationTokens = pgTable(
   'verification_tokens',
-  {
-    identifier: text('identifier').notNull(),
-    token: text('token').notNull(),
-    expires: timestamp('expires', { mode: 'date', withTimezone: true }).notNull(),
-  },
+  { identifier: text('identifier').notNull(), token: text('token').notNull(), expires: timestamp('expires', { mode: 'date', withTimezone: true }).notNull() },
   (token) => [primaryKey({ columns: [token.identifier, token.token] })],
 );
 
@@ -81,7 +77,9 @@ export const verificationTokens = pgTable(
 export const emailOutbox = pgTable(
   'email_outbox',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     to: text('to').notNull(),
     from: text('from').notNull(),
     subject: text('subject').notNull(),
@@ -102,7 +100,9 @@ export const organizationRole = pgEnum('organization_role', ['owner', 'admin', '
 export type OrganizationRole = (typeof organizationRole.enumValues)[number];
 
 export const organizations = pgTable('organizations', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
   name: text('name').notNull(),
   /** Where receipts for the organisation's purchases go, besides the buyer. */
   billingEmail: text('billing_email'),
@@ -137,7 +137,9 @@ export type OrganizationMember = typeof organizationMembers.$inferSelect;
 export const organizationInvites = pgTable(
   'organization_invites',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     organizationId: uuid('organization_id')
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
@@ -218,6 +220,12 @@ export const creditBalances = pgTable(
      * to below it, the same statement queues one alert (a trigger, drizzle/0017). Null or 0: off.
      */
     alertThreshold: bigint('alert_threshold', { mode: 'number' }),
+    /**
+     * Auto top-up: the threshold of the wallet's auto top-up while it is on and not paused (null
+     * otherwise), where the ledger's statement sees it: a change that takes available credits from at
+     * least this to below it queues one `auto_top_up` job (a trigger, drizzle/0018).
+     */
+    autoTopUpThreshold: bigint('auto_top_up_threshold', { mode: 'number' }),
     updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
   },
   (balance) => [
@@ -226,6 +234,7 @@ export const creditBalances = pgTable(
     check('credit_balances_held_non_negative', sql`${balance.held} >= 0`),
     check('credit_balances_used_non_negative', sql`${balance.used} >= 0`),
     check('credit_balances_alert_threshold_non_negative', sql`${balance.alertThreshold} is null or ${balance.alertThreshold} >= 0`),
+    check('credit_balances_auto_top_up_threshold_positive', sql`${balance.autoTopUpThreshold} is null or ${balance.autoTopUpThreshold} > 0`),
     check(
       'credit_balances_within_safe_integers',
       sql`${balance.purchased} + ${balance.bonus} + ${balance.held} <= ${MAX_CREDITS} and ${balance.used} <= ${MAX_CREDITS}`,
@@ -305,8 +314,12 @@ export const creditTransactions = pgTable(
     // block-range index is tiny and nearly free to keep.
     index('credit_transactions_created_at_brin_idx').using('brin', entry.createdAt),
     // The audit list: admins' changes are few among millions of entries.
-    index('credit_transactions_admin_actions_idx').on(entry.id.desc()).where(sql`${entry.actorType} = 'admin'`),
-    index('credit_transactions_hold_id_idx').on(entry.holdId).where(sql`${entry.holdId} is not null`),
+    index('credit_transactions_admin_actions_idx')
+      .on(entry.id.desc())
+      .where(sql`${entry.actorType} = 'admin'`),
+    index('credit_transactions_hold_id_idx')
+      .on(entry.holdId)
+      .where(sql`${entry.holdId} is not null`),
   ],
 );
 export type CreditTransaction = typeof creditTransactions.$inferSelect;
@@ -323,7 +336,9 @@ export type CreditLotSource = (typeof creditLotSource.enumValues)[number];
 export const creditLots = pgTable(
   'credit_lots',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     walletId: text('wallet_id')
       .notNull()
       .references(() => wallets.id, { onDelete: 'cascade' }),
@@ -340,8 +355,12 @@ export const creditLots = pgTable(
     createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
   },
   (lot) => [
-    index('credit_lots_spend_order_idx').on(lot.walletId, lot.bucket, lot.expiresAt, lot.createdAt).where(sql`${lot.creditsLeft} > 0`),
-    index('credit_lots_due_idx').on(lot.expiresAt).where(sql`${lot.creditsLeft} > 0 and ${lot.expiresAt} is not null`),
+    index('credit_lots_spend_order_idx')
+      .on(lot.walletId, lot.bucket, lot.expiresAt, lot.createdAt)
+      .where(sql`${lot.creditsLeft} > 0`),
+    index('credit_lots_due_idx')
+      .on(lot.expiresAt)
+      .where(sql`${lot.creditsLeft} > 0 and ${lot.expiresAt} is not null`),
     index('credit_lots_purchase_id_idx').on(lot.purchaseId),
     check('credit_lots_left_within_range', sql`${lot.creditsLeft} >= 0 and ${lot.creditsGranted} > 0`),
   ],
@@ -360,7 +379,9 @@ export type CreditHoldStatus = (typeof creditHoldStatus.enumValues)[number];
 export const creditHolds = pgTable(
   'credit_holds',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     walletId: text('wallet_id')
       .notNull()
       .references(() => wallets.id, { onDelete: 'cascade' }),
@@ -387,9 +408,16 @@ export const creditHolds = pgTable(
   },
   (hold) => [
     uniqueIndex('credit_holds_wallet_idempotency_key_idx').on(hold.walletId, hold.idempotencyKey),
-    index('credit_holds_open_wallet_idx').on(hold.walletId, hold.expiresAt).where(sql`${hold.status} = 'open'`),
-    index('credit_holds_due_idx').on(hold.expiresAt).where(sql`${hold.status} = 'open'`),
-    check('credit_holds_amounts', sql`${hold.credits} > 0 and ${hold.fromBonus} >= 0 and ${hold.fromPurchased} >= 0 and ${hold.fromBonus} + ${hold.fromPurchased} = ${hold.credits}`),
+    index('credit_holds_open_wallet_idx')
+      .on(hold.walletId, hold.expiresAt)
+      .where(sql`${hold.status} = 'open'`),
+    index('credit_holds_due_idx')
+      .on(hold.expiresAt)
+      .where(sql`${hold.status} = 'open'`),
+    check(
+      'credit_holds_amounts',
+      sql`${hold.credits} > 0 and ${hold.fromBonus} >= 0 and ${hold.fromPurchased} >= 0 and ${hold.fromBonus} + ${hold.fromPurchased} = ${hold.credits}`,
+    ),
   ],
 );
 export type CreditHold = typeof creditHolds.$inferSelect;
@@ -476,11 +504,16 @@ export type IdempotentRequest = typeof idempotentRequests.$inferSelect;
  */
 export const creditPurchaseStatus = pgEnum('credit_purchase_status', ['pending', 'paid', 'failed', 'expired', 'needs_review']);
 export type CreditPurchaseStatus = (typeof creditPurchaseStatus.enumValues)[number];
+/** How a purchase was paid: through Stripe Checkout by the buyer, or off-session by an auto top-up. */
+export const creditPurchaseKind = pgEnum('credit_purchase_kind', ['checkout', 'auto_top_up']);
+export type CreditPurchaseKind = (typeof creditPurchaseKind.enumValues)[number];
 
 export const creditPurchases = pgTable(
   'credit_purchases',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     /** The buyer. */
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
     /** The wallet the credits go to: the buyer's own or an organisation's. */
@@ -493,6 +526,12 @@ export const creditPurchases = pgTable(
     amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
     status: creditPurchaseStatus('status').notNull().default('pending'),
+    kind: creditPurchaseKind('kind').notNull().default('checkout'),
+    /** An auto top-up's trigger (the `auto_top_up` job's reference): one purchase per crossing. */
+    autoTopUpReference: text('auto_top_up_reference').unique(),
+    /** Why an automatic charge failed, as Stripe said it (`card_declined`, `authentication_required` …). */
+    failureCode: text('failure_code'),
+    failureMessage: text('failure_message'),
     /** Where checkout returns the buyer (kept for the simulator, which plays Stripe's part). */
     successUrl: text('success_url').notNull(),
     cancelUrl: text('cancel_url').notNull(),
@@ -523,6 +562,9 @@ export const creditPurchases = pgTable(
   },
   (purchase) => [
     index('credit_purchases_wallet_id_created_at_idx').on(purchase.walletId, purchase.createdAt),
+    index('credit_purchases_auto_top_up_month_idx')
+      .on(purchase.walletId, purchase.createdAt)
+      .where(sql`${purchase.kind} = 'auto_top_up'`),
     check('credit_purchases_positive', sql`${purchase.credits} > 0 and ${purchase.amountMinor} > 0`),
     check('credit_purchases_reversal_within_credits', sql`${purchase.creditsReversed} between 0 and ${purchase.credits}`),
     check('credit_purchases_shortfall_within_reversal', sql`${purchase.creditsShortfall} between 0 and ${purchase.creditsReversed}`),
@@ -597,13 +639,17 @@ export const jobKind = pgEnum('job_kind', [
   'expiring_callback',
   'low_balance_alert',
   'low_balance_callback',
+  'auto_top_up',
+  'auto_top_up_notice',
 ]);
 export type JobKind = (typeof jobKind.enumValues)[number];
 
 export const jobs = pgTable(
   'jobs',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     kind: jobKind('kind').notNull(),
     /** What the job is about (a purchase id, a refund's ledger entry, a lot …); one job per kind and reference. */
     reference: text('reference').notNull(),
@@ -623,8 +669,60 @@ export const jobs = pgTable(
   },
   (job) => [
     uniqueIndex('jobs_kind_reference_idx').on(job.kind, job.reference),
-    index('jobs_due_idx').on(job.runAt).where(sql`${job.doneAt} is null`),
-    index('jobs_pending_purchase_idx').on(job.purchaseId).where(sql`${job.doneAt} is null`),
+    index('jobs_due_idx')
+      .on(job.runAt)
+      .where(sql`${job.doneAt} is null`),
+    index('jobs_pending_purchase_idx')
+      .on(job.purchaseId)
+      .where(sql`${job.doneAt} is null`),
   ],
 );
 export type Job = typeof jobs.$inferSelect;
+
+/**
+ * A wallet's auto top-up and the card it charges: "when available credits fall below
+ * `thresholdCredits`, buy `packageId` for `amountMinor` `currency`, at most `maxPerMonth` times a
+ * calendar month (UTC)". The amount is the one the user saw and agreed to when turning it on; a price
+ * change pauses it rather than charging another amount. Two failed charges in a row pause it too.
+ * A row may hold only a saved card (`enabled` false, no settings yet).
+ */
+export const autoTopUps = pgTable(
+  'auto_top_ups',
+  {
+    walletId: text('wallet_id')
+      .primaryKey()
+      .references(() => wallets.id, { onDelete: 'cascade' }),
+    enabled: boolean('enabled').notNull().default(false),
+    thresholdCredits: bigint('threshold_credits', { mode: 'number' }),
+    packageId: text('package_id'),
+    credits: bigint('credits', { mode: 'number' }),
+    amountMinor: bigint('amount_minor', { mode: 'number' }),
+    currency: text('currency'),
+    maxPerMonth: integer('max_per_month'),
+    /** The saved card (a Stripe PaymentMethod of the wallet's customer), and what people see of it. */
+    paymentMethodId: text('payment_method_id'),
+    cardBrand: text('card_brand'),
+    cardLast4: text('card_last4'),
+    cardExpMonth: integer('card_exp_month'),
+    cardExpYear: integer('card_exp_year'),
+    /** When Stripe saved the card (its SetupIntent's event time): an older event never replaces a newer card. */
+    cardSavedAt: timestamp('card_saved_at', { mode: 'date', withTimezone: true }),
+    /** Failed automatic charges since the last one that succeeded. */
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    /** Set when auto top-up stopped by itself (failed charges, the card removed, the price changed). */
+    pausedAt: timestamp('paused_at', { mode: 'date', withTimezone: true }),
+    pauseReason: text('pause_reason'),
+    /** Who turned it on: the buyer of its purchases. */
+    enabledBy: text('enabled_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { mode: 'date', withTimezone: true }).notNull().defaultNow(),
+  },
+  (autoTopUp) => [
+    check(
+      'auto_top_ups_complete_when_enabled',
+      sql`not ${autoTopUp.enabled} or (${autoTopUp.thresholdCredits} > 0 and ${autoTopUp.packageId} is not null and ${autoTopUp.credits} > 0 and ${autoTopUp.amountMinor} > 0 and ${autoTopUp.currency} is not null and ${autoTopUp.maxPerMonth} between 1 and 100 and ${autoTopUp.paymentMethodId} is not null)`,
+    ),
+    check('auto_top_ups_failures_non_negative', sql`${autoTopUp.consecutiveFailures} >= 0`),
+  ],
+);
+export type AutoTopUp = typeof autoTopUps.$inferSelect;

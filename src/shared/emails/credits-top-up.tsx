@@ -18,6 +18,8 @@ export interface CreditsTopUpEmailProps {
   taxText?: string | null;
   /** The Stripe invoice's page, when invoices are on. */
   invoiceUrl?: string | null;
+  /** Bought by auto top-up with the saved card, not at checkout. */
+  automatic?: boolean;
 }
 
 function Line({ label, value }: { label: string; value: string }) {
@@ -41,11 +43,16 @@ export function CreditsTopUpEmail({
   discountText,
   taxText,
   invoiceUrl,
+  automatic,
 }: CreditsTopUpEmailProps) {
   return (
     <EmailLayout preview={`${formatCount(creditsAdded)} credits were added to your ${appName} account`} appName={appName}>
       <Heading style={emailStyles.heading}>Thanks for your purchase{name ? `, ${name}` : ''}</Heading>
-      <Text style={emailStyles.paragraph}>Your credits are ready to use.</Text>
+      <Text style={emailStyles.paragraph}>
+        {automatic
+          ? 'Your balance fell below your auto top-up limit, so we charged your saved card as you asked. Your credits are ready to use.'
+          : 'Your credits are ready to use.'}
+      </Text>
       <Section style={{ margin: '8px 0 24px' }}>
         <Line label="Credits added" value={formatCount(creditsAdded)} />
         {discountText ? <Line label="Discount" value={discountText} /> : null}
@@ -61,6 +68,7 @@ export function CreditsTopUpEmail({
           Your invoice: <a href={invoiceUrl}>view or download it</a>
         </Text>
       ) : null}
+      {automatic ? <Text style={emailStyles.muted}>Change or turn off auto top-up on your credits page.</Text> : null}
       <Text style={emailStyles.muted}>Purchase reference: {purchaseId}</Text>
     </EmailLayout>
   );

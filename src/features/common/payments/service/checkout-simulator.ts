@@ -166,7 +166,13 @@ export async function paySimulatedCheckout(sessionId: string, userId: string, op
   if (!totals) throw new SimulatedPaymentError('That promotion code is not valid');
   const db = await getDb();
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
-  const payload = JSON.stringify(buildCheckoutCompletedEvent(checkout.purchase, user?.email ?? null, totals));
+  await deliverSignedEvent(buildCheckoutCompletedEvent(checkout.purchase, user?.email ?? null, totals));
+  return checkout.purchase.successUrl;
+}
+
+/** Signs an event with the webhook secret as Stripe does and hands it to the webhook handler; throws when it is refused. */
+async function deliverSignedEvent(event: object): Promise<void> {
+  const payload = JSON.stringify(event);
   const { stripe, webhookSecret } = getPaymentsGateway();
   const response = await handleStripeWebhook(
     new Request(new URL('/api/webhooks/stripe', env.APP_URL), {
@@ -176,5 +182,22 @@ export async function paySimulatedCheckout(sessionId: string, userId: string, op
     }),
   );
   if (!response.ok) throw new SimulatedPaymentError(`The webhook answered ${response.status}: ${await response.text()}`);
-  return checkout.purchase.successUrl;
+}
+
+/**
+ * Plays Stripe for the simulator's other events (auto top-up's payments, saved and removed cards):
+ * an event of `type` about `object`, shaped and signed as Stripe's, through the webhook handler.
+ */
+export async function deliverSimulatedEvent(type: string, object: Record<string, unknown>): Promise<void> {
+  await deliverSignedEvent({
+    id: `evt_sim_${randomBytes(12).toString('hex')}`,
+    object: 'event',
+    api_version: getPaymentsGateway().stripe.getApiField('version'),
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+  });
 }

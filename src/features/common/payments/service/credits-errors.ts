@@ -30,7 +30,10 @@ export type CreditsErrorCode =
   | 'PURCHASE_NOT_UNDER_REVIEW'
   | 'CORRECTION_BELOW_ZERO'
   | 'STRIPE_UNAVAILABLE'
-  | 'UNSUPPORTED_CURRENCY';
+  | 'UNSUPPORTED_CURRENCY'
+  | 'AUTO_TOP_UP_DISABLED'
+  | 'NO_SAVED_CARD'
+  | 'AUTO_TOP_UP_PRICE_CHANGED';
 
 export abstract class CreditsError extends AppError {
   abstract override readonly code: CreditsErrorCode;
@@ -351,5 +354,43 @@ export class CorrectionBelowZeroError extends CreditsError {
 
   override get details() {
     return { bucket: this.bucket, required: this.required, available: this.available };
+  }
+}
+
+/** Auto top-up is switched off in `billing.credits.autoTopUp`. Nothing was written. */
+export class AutoTopUpDisabledError extends CreditsError {
+  readonly code = 'AUTO_TOP_UP_DISABLED';
+  constructor() {
+    super('Auto top-up is not offered (billing.credits.autoTopUp.enabled is false)');
+    this.name = 'AutoTopUpDisabledError';
+  }
+}
+
+/** Auto top-up needs a saved card first (Checkout in setup mode). Nothing was written. */
+export class NoSavedCardError extends CreditsError {
+  readonly code = 'NO_SAVED_CARD';
+  constructor(readonly walletId: string) {
+    super(`Wallet "${walletId}" has no saved card: save one before turning auto top-up on`);
+    this.name = 'NoSavedCardError';
+  }
+}
+
+/**
+ * The amount the user agreed to is not the package's price now (the price changed while the page was
+ * open). Nothing was written: show the new amount and ask again.
+ */
+export class AutoTopUpPriceChangedError extends CreditsError {
+  readonly code = 'AUTO_TOP_UP_PRICE_CHANGED';
+  constructor(
+    readonly expectedMinor: number,
+    readonly amountMinor: number,
+    readonly currency: string,
+  ) {
+    super(`The package now costs ${amountMinor} ${currency} minor units, not the ${expectedMinor} agreed to; nothing was changed`);
+    this.name = 'AutoTopUpPriceChangedError';
+  }
+
+  override get details() {
+    return { amountMinor: this.amountMinor, currency: this.currency };
   }
 }

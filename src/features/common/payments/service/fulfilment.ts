@@ -66,12 +66,14 @@ export function chargeProblem(
  * lock): its credits with a ledger entry keyed by the checkout session, refunds and lost disputes
  * recorded before it, and the side-effect tasks (receipt, `onCreditsTopUp`, disputes reported now).
  */
-async function creditPaidPurchase(
+export async function creditPaidPurchase(
   tx: Transaction,
   purchase: CreditPurchase,
   source: { eventId: string | null; actor: { type: 'stripe' } | { type: 'admin'; id: string } },
 ): Promise<void> {
-  const sessionId = purchase.stripeCheckoutSessionId!;
+  const sessionId = purchase.stripeCheckoutSessionId;
+  // A Checkout purchase is keyed by its session; an automatic one (no session) by its payment intent.
+  const paymentKey = sessionId ? `checkout:${sessionId}` : `payment_intent:${purchase.stripePaymentIntentId!}`;
   const credited = await runLedger(
     tx,
     ledger.add(
@@ -81,13 +83,14 @@ async function creditPaidPurchase(
         reason: `Purchase: ${purchaseItemName(purchase)}`,
         actorType: source.actor.type,
         actorId: source.actor.type === 'admin' ? source.actor.id : null,
-        idempotencyKey: `${SYSTEM_KEY_PREFIX}checkout:${sessionId}`,
+        idempotencyKey: `${SYSTEM_KEY_PREFIX}${paymentKey}`,
         metadata: {
           purchaseId: purchase.id,
           packageId: purchase.packageId,
           amountMinor: purchase.amountMinor,
           currency: purchase.currency,
           buyerUserId: purchase.userId,
+          ...(purchase.kind === 'auto_top_up' && { automatic: true }),
           ...(purchase.amountPaidMinor !== null && { amountPaidMinor: purchase.amountPaidMinor }),
           ...(purchase.amountDiscountMinor && { amountDiscountMinor: purchase.amountDiscountMinor }),
           ...(purchase.amountTaxMinor && { amountTaxMinor: purchase.amountTaxMinor }),
@@ -118,6 +121,8 @@ async function creditPaidPurchase(
     packageId: purchase.packageId,
     purchaseId: purchase.id,
     checkoutSessionId: sessionId,
+    paymentIntentId: purchase.stripePaymentIntentId,
+    automatic: purchase.kind === 'auto_top_up',
     creditsBalance: credited.available!,
     amountDiscountMinor: purchase.amountDiscountMinor ?? 0,
     amountTaxMinor: purchase.amountTaxMinor ?? 0,
@@ -210,12 +215,12 @@ async function hostedInvoiceUrl(invoiceId: string): Promise<string | null> {
   }
 }
 
-function reviewPayload(purchase: CreditPurchase): CreditsPurchaseReviewPayload {
+export function reviewPayload(purchase: CreditPurchase): CreditsPurchaseReviewPayload {
   return {
     userId: purchase.userId,
     organizationId: purchaseWallet(purchase).organizationId,
     purchaseId: purchase.id,
-    checkoutSessionId: purchase.stripeCheckoutSessionId!,
+    checkoutSessionId: purchase.stripeCheckoutSessionId,
     credits: purchase.credits,
     amountMinor: purchase.amountMinor,
     currency: purchase.currency,

@@ -21,7 +21,12 @@ export interface CreditsTopUpPayload {
   /** The configured package, or null for a manual amount. */
   packageId: string | null;
   purchaseId: string;
-  checkoutSessionId: string;
+  /** The Checkout session paid, or null for an automatic top-up (charged off-session, see `paymentIntentId`). */
+  checkoutSessionId: string | null;
+  /** The Stripe payment intent (the simulator's `pi_sim_…`), when known. */
+  paymentIntentId?: string | null;
+  /** True when auto top-up bought these credits with the saved card, without the user at checkout. */
+  automatic?: boolean;
   creditsBalance: number;
   /** Promotion codes and coupons taken off the price, in minor units (0: none). */
   amountDiscountMinor?: number;
@@ -64,7 +69,8 @@ export interface CreditsPurchaseReviewPayload {
   /** The organisation the purchase was for, or null for the buyer's own wallet. */
   organizationId: string | null;
   purchaseId: string;
-  checkoutSessionId: string;
+  /** The Checkout session, or null for an automatic top-up. */
+  checkoutSessionId: string | null;
   /** What the purchase would add, and its price, as recorded at checkout. */
   credits: number;
   amountMinor: number;

@@ -18,6 +18,8 @@ const label = z.string().regex(/^[A-Za-z0-9_]{1,100}$/, { message: 'must be a St
 
 export const checkoutSessionSchema = z.looseObject({
   id: stripeId,
+  /** `payment` for purchases; `setup` for a card saved for auto top-up (its SetupIntent's event does the work). */
+  mode: label.nullish().transform((mode) => mode ?? 'payment'),
   payment_status: label,
   payment_intent: reference.nullish().transform((id) => id ?? null),
   amount_total: minorAmount.nullish().transform((amount) => amount ?? null),
@@ -25,20 +27,11 @@ export const checkoutSessionSchema = z.looseObject({
   currency: currency.nullish().transform((code) => code ?? null),
   /** The invoice made for the purchase (`invoice_creation`), by id or expanded. */
   invoice: reference.nullish().transform((id) => id ?? null),
-  total_details: z
-    .looseObject({
-      amount_discount: minorAmount.nullish(),
-      amount_tax: minorAmount.nullish(),
-    })
-    .nullish(),
+  total_details: z.looseObject({ amount_discount: minorAmount.nullish(), amount_tax: minorAmount.nullish() }).nullish(),
 });
 export type CheckoutSessionEvent = z.output<typeof checkoutSessionSchema>;
 
-export const chargeSchema = z.looseObject({
-  id: stripeId,
-  payment_intent: reference.nullish().transform((id) => id ?? null),
-  amount_refunded: minorAmount,
-});
+export const chargeSchema = z.looseObject({ id: stripeId, payment_intent: reference.nullish().transform((id) => id ?? null), amount_refunded: minorAmount });
 export type ChargeEvent = z.output<typeof chargeSchema>;
 
 export const disputeSchema = z.looseObject({
@@ -57,6 +50,41 @@ export const refundSchema = z.looseObject({
   status: label.nullish(),
 });
 export type RefundEvent = z.output<typeof refundSchema>;
+
+const metadata = z.record(z.string(), z.string()).nullish();
+
+export const paymentIntentSchema = z.looseObject({
+  id: stripeId,
+  status: label,
+  amount: minorAmount,
+  amount_received: minorAmount.nullish().transform((amount) => amount ?? 0),
+  currency,
+  metadata,
+  last_payment_error: z
+    .looseObject({
+      code: label.nullish().transform((code) => code ?? null),
+      message: z
+        .string()
+        .max(5000)
+        .nullish()
+        .transform((message) => message ?? null),
+    })
+    .nullish()
+    .transform((error) => error ?? null),
+});
+export type PaymentIntentEvent = z.output<typeof paymentIntentSchema>;
+
+export const setupIntentSchema = z.looseObject({
+  id: stripeId,
+  status: label,
+  customer: reference.nullish().transform((id) => id ?? null),
+  payment_method: reference.nullish().transform((id) => id ?? null),
+  metadata,
+});
+export type SetupIntentEvent = z.output<typeof setupIntentSchema>;
+
+export const paymentMethodSchema = z.looseObject({ id: stripeId });
+export type PaymentMethodEvent = z.output<typeof paymentMethodSchema>;
 
 export const eventEnvelopeSchema = z.looseObject({
   id: stripeId,

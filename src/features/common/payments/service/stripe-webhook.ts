@@ -1,3 +1,4 @@
+import { failAutoTopUp, forgetRemovedCard, fulfilAutoTopUp, saveCardFromSetupIntent } from '@/features/common/payments/service/auto-top-up/charge';
 import { fulfillCheckoutSession, markPurchase } from '@/features/common/payments/service/fulfilment';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { applyChargeRefund, applyRefundFailure, recordDispute } from '@/features/common/payments/service/refunds';
@@ -8,7 +9,10 @@ import {
   eventEnvelopeSchema,
   eventObject,
   MalformedEventError,
+  paymentIntentSchema,
+  paymentMethodSchema,
   refundSchema,
+  setupIntentSchema,
   type EventEnvelope,
 } from '@/features/common/payments/service/stripe-event-schemas';
 import { isDatabaseUnavailable } from '@/shared/db/database-unavailable';
@@ -24,6 +28,7 @@ async function dispatch(event: EventEnvelope): Promise<string> {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded': {
       const session = eventObject(event, checkoutSessionSchema);
+      if (session.mode !== 'payment') return 'ignored';
       // Delayed methods (SEPA, ACH …) complete unpaid; async_payment_succeeded follows when they clear.
       // Only money received buys credits: `no_payment_required` does not.
       if (session.payment_status !== 'paid') return 'awaiting_payment';
@@ -45,6 +50,15 @@ async function dispatch(event: EventEnvelope): Promise<string> {
     case 'charge.dispute.updated':
     case 'charge.dispute.closed':
       return recordDispute(eventObject(event, disputeSchema), source);
+    // Auto top-up: its off-session charges, and the cards it charges.
+    case 'payment_intent.succeeded':
+      return fulfilAutoTopUp(eventObject(event, paymentIntentSchema), event.id);
+    case 'payment_intent.payment_failed':
+      return failAutoTopUp(eventObject(event, paymentIntentSchema));
+    case 'setup_intent.succeeded':
+      return saveCardFromSetupIntent(eventObject(event, setupIntentSchema), source);
+    case 'payment_method.detached':
+      return forgetRemovedCard(eventObject(event, paymentMethodSchema));
     default:
       return 'ignored';
   }
@@ -82,7 +96,11 @@ export async function handleStripeWebhook(request: Request): Promise<Response> {
   let event: EventEnvelope | undefined;
   try {
     const envelope = eventEnvelopeSchema.safeParse(verified);
-    if (!envelope.success) throw new MalformedEventError(String((verified as { id?: unknown })?.id ?? 'without an id'), envelope.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+    if (!envelope.success)
+      throw new MalformedEventError(
+        String((verified as { id?: unknown })?.id ?? 'without an id'),
+        envelope.error.issues.map((i) => `${i.path.join('.')} ${i.message}`),
+      );
     event = envelope.data;
     const outcome = await dispatch(event);
     return Response.json({ received: true, type: event.type, outcome });

@@ -16,7 +16,9 @@ import {
   type CreditsRefundPayload,
   type CreditsTopUpPayload,
 } from '@/features/common/payments/service/payment-callback.service';
+import { runAutoTopUp, type AutoTopUpNoticePayload } from '@/features/common/payments/service/auto-top-up/charge';
 import { getDb } from '@/shared/db/client';
+import { AutoTopUpNoticeEmail, autoTopUpNoticeSubject } from '@/shared/emails/auto-top-up-notice';
 import { creditBalances, creditLots, organizationMembers, organizations, users, wallets, type Job } from '@/shared/db/schema';
 import { CreditsExpiringEmail } from '@/shared/emails/credits-expiring';
 import { sendEmail } from '@/shared/email/send-email';
@@ -40,12 +42,7 @@ async function receiptRecipients(payload: CreditsTopUpPayload): Promise<string[]
   return recipients;
 }
 
-const expiryDate = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
+const expiryDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 /**
  * A lot is about to expire: email its owner (a user; for an organisation its billing address, else
@@ -168,6 +165,32 @@ async function alertLowBalance(job: Job): Promise<void> {
   }
 }
 
+/** Tells a wallet's people why auto top-up did not buy credits (a failed charge, the monthly limit …). */
+async function sendAutoTopUpNotice(job: Job): Promise<void> {
+  const notice = job.payload as unknown as AutoTopUpNoticePayload;
+  const db = await getDb();
+  const [wallet] = await db.select({ userId: wallets.userId, organizationId: wallets.organizationId }).from(wallets).where(eq(wallets.id, notice.walletId));
+  if (!wallet) return;
+  const { recipients, organizationName } = await walletRecipients(wallet);
+  for (const recipient of recipients) {
+    await sendEmail({
+      to: recipient.email,
+      subject: autoTopUpNoticeSubject(notice.notice),
+      react: AutoTopUpNoticeEmail({
+        appName: appConfig.name,
+        name: recipient.name,
+        notice: notice.notice,
+        paused: notice.paused,
+        amountText: notice.amountText,
+        itemName: notice.itemName,
+        message: notice.message,
+        organizationName,
+        settingsUrl: new URL('/dashboard/billings/credits#auto-top-up', env.APP_URL).toString(),
+      }),
+    });
+  }
+}
+
 /** Does one job's work. Throws to have it retried later. */
 export async function performJob(job: Job): Promise<void> {
   switch (job.kind) {
@@ -190,6 +213,7 @@ export async function performJob(job: Job): Promise<void> {
             discountText: payload.amountDiscountMinor ? `−${formatMoney(payload.amountDiscountMinor, payload.currency)}` : null,
             taxText: payload.amountTaxMinor ? formatMoney(payload.amountTaxMinor, payload.currency) : null,
             invoiceUrl: payload.invoiceUrl ?? null,
+            automatic: payload.automatic ?? false,
           }),
         });
       }
@@ -207,6 +231,11 @@ export async function performJob(job: Job): Promise<void> {
     case 'low_balance_alert':
     case 'low_balance_callback':
       return alertLowBalance(job);
+    case 'auto_top_up':
+      await runAutoTopUp(job);
+      return;
+    case 'auto_top_up_notice':
+      return sendAutoTopUpNotice(job);
     default: {
       const unreachable: never = job.kind;
       throw new Error(`Unknown job ${String(unreachable)}`);
