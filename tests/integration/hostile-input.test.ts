@@ -24,6 +24,15 @@ import {
 } from '@/features/common/payments/actions/organizations.action';
 import { startCreditsCheckout } from '@/features/common/payments/actions/start-checkout.action';
 import { saveLowBalanceAlert } from '@/features/common/payments/actions/low-balance-alert.action';
+import { managePaymentMethods, saveAutoTopUp, saveTestCard, startSavingCard, turnOffAutoTopUp } from '@/features/common/payments/actions/auto-top-up.action';
+import {
+  disableAutoTopUp,
+  getAutoTopUp,
+  openPaymentMethods,
+  setAutoTopUp,
+  startCardSetup,
+} from '@/features/common/payments/service/auto-top-up/auto-top-up.service';
+import { saveSimulatedCard } from '@/features/common/payments/service/auto-top-up/simulator-card';
 import { getLowBalanceAlert, setLowBalanceAlert } from '@/features/common/payments/service/alerts/low-balance';
 import {
   deductCreditsBonusFirst,
@@ -51,6 +60,7 @@ import { getPaymentsGateway, setPaymentsGateway } from '@/features/common/paymen
 import { handleGenerateRequest } from '@/features/examples/generation/generate-handler';
 import { handleStreamRequest } from '@/features/examples/streaming/stream-answer';
 import { getDb } from '@/shared/db/client';
+import { autoTopUps } from '@/shared/db/schema';
 import { createUser } from '../helpers/factories';
 import { deliver, fixtureEvent, pendingPurchase } from '../helpers/stripe-events';
 import { startStripeServer } from '../helpers/stripe-server';
@@ -160,6 +170,7 @@ async function rowCounts() {
     'organizations',
     'organization_members',
     'organization_invites',
+    'auto_top_ups',
   ];
   const result = await db.execute(sql.raw(`select ${tables.map((t) => `(select count(*) from ${t}) as ${t}`).join(', ')}`));
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
@@ -345,13 +356,7 @@ describe(`services on ${testDriver}`, () => {
     name: 'getCreditsBooks',
     base: {},
     call: (input) => getCreditsBooks(input),
-    fields: {
-      '': OPTIONS_OK,
-      months: ['undefined'],
-      topSpenders: ['undefined'],
-      spendWindowDays: ['undefined'],
-      now: ['undefined', 'Date'],
-    },
+    fields: { '': OPTIONS_OK, months: ['undefined'], topSpenders: ['undefined'], spendWindowDays: ['undefined'], now: ['undefined', 'Date'] },
   });
 
   fuzz({
@@ -445,6 +450,63 @@ describe(`services on ${testDriver}`, () => {
     base: { purchaseId: '00000000-0000-4000-8000-000000000000', adminId: 'a' },
     call: (input: { purchaseId: string; adminId: string }) => creditPurchaseUnderReview(input.purchaseId, input.adminId),
     fields: { purchaseId: [], adminId: [] },
+  });
+});
+
+describe(`auto top-up on ${testDriver}`, () => {
+  // A saved card, so that the base input of each row is accepted and only the hostile value can refuse it.
+  beforeAll(async () => {
+    const db = await getDb();
+    await db
+      .insert(autoTopUps)
+      .values({ walletId: `user:${user.id}`, paymentMethodId: 'pm_card_visa', cardBrand: 'visa', cardLast4: '4242' })
+      .onConflictDoNothing();
+  });
+
+  fuzz({
+    name: 'setAutoTopUp',
+    base: { userId: 'u', thresholdCredits: 100, packageId: 'starter', maxPerMonth: 3, expectedAmountMinor: 1000 },
+    call: (input) => setAutoTopUp(asUser(input) as never),
+    fields: {
+      '': [],
+      userId: [],
+      thresholdCredits: [],
+      packageId: [],
+      maxPerMonth: [],
+      expectedAmountMinor: [],
+      currency: ['undefined'],
+      organizationId: ['undefined'],
+    },
+  });
+  fuzz({
+    name: 'getAutoTopUp',
+    base: { userId: 'u' },
+    call: (input) => getAutoTopUp(asUser(input) as never),
+    fields: { '': [], userId: [], organizationId: ['undefined'], currency: ['undefined'] },
+  });
+  fuzz({
+    name: 'disableAutoTopUp',
+    base: { userId: 'u' },
+    call: (input) => disableAutoTopUp(asUser(input) as never),
+    fields: { '': [], userId: [], organizationId: ['undefined'] },
+  });
+  fuzz({
+    name: 'startCardSetup',
+    base: { userId: 'u' },
+    call: (input) => startCardSetup(asUser(input) as never),
+    fields: { '': [], userId: [], organizationId: ['undefined'], currency: ['undefined'] },
+  });
+  fuzz({
+    name: 'openPaymentMethods',
+    base: { userId: 'u' },
+    call: (input) => openPaymentMethods(asUser(input) as never),
+    fields: { '': [], userId: [], organizationId: ['undefined'] },
+  });
+  fuzz({
+    name: 'saveSimulatedCard',
+    base: { userId: 'u', card: 'succeeds' },
+    call: (input) => saveSimulatedCard(asUser(input) as never),
+    fields: { '': [], userId: [], card: [], organizationId: ['undefined'] },
   });
 });
 
@@ -591,6 +653,34 @@ describe('server actions', () => {
     base: { credits: 1000, successUrl: '/dashboard', cancelUrl: '/dashboard' },
     call: (input) => startCreditsCheckout(input),
     fields: { credits: [] },
+  });
+
+  fuzz({
+    name: 'saveAutoTopUp',
+    base: { thresholdCredits: 100, packageId: 'starter', maxPerMonth: 3, expectedAmountMinor: 1000 },
+    call: (input) => saveAutoTopUp(input),
+    fields: {
+      '': [],
+      thresholdCredits: [],
+      packageId: [],
+      maxPerMonth: [],
+      expectedAmountMinor: [],
+      currency: ['undefined'],
+      organizationId: ['undefined', 'null'],
+    },
+  });
+  for (const [name, action] of [
+    ['turnOffAutoTopUp', turnOffAutoTopUp],
+    ['startSavingCard', startSavingCard],
+    ['managePaymentMethods', managePaymentMethods],
+  ] as const) {
+    fuzz({ name, base: {}, call: (input) => action(input), fields: { organizationId: ['undefined', 'null'] } });
+  }
+  fuzz({
+    name: 'saveTestCard',
+    base: { card: 'succeeds' },
+    call: (input) => saveTestCard(input),
+    fields: { '': [], card: [], organizationId: ['undefined', 'null'] },
   });
 
   fuzz({
@@ -868,6 +958,51 @@ describe('the Stripe webhook', () => {
       created: [],
       type: [...JSON_TEXT_OK, 'Date', 'blank string', 'NUL', 'NUL inside', 'lone high surrogate', 'lone low surrogate'],
     },
+  });
+
+  /** An event of `type` about `object`, signed; a payment intent, card or setup of nobody's, so a well-formed one is acknowledged and ignored. */
+  const eventAbout = (type: string, object: unknown) => signed({ ...fixtureEvent('charge.refunded.json'), type, data: { object } });
+  const JSON_OBJECTS_OK = ['empty object', 'object with toString', 'object with valueOf'];
+
+  fuzz({
+    name: 'payment_intent.succeeded',
+    base: { id: 'pi_fuzz', status: 'succeeded', amount: 1000, amount_received: 1000, currency: 'usd', metadata: {} },
+    call: (input: unknown) => eventAbout('payment_intent.succeeded', input),
+    fields: {
+      '': [],
+      id: JSON_TEXT_OK,
+      status: JSON_TEXT_OK,
+      amount: ['0', '-0'],
+      amount_received: [...JSON_NULLS, '0', '-0'],
+      currency: [],
+      // Metadata is free-form: a `__proto__` key is dropped as it is parsed, leaving none of ours.
+      metadata: [...JSON_NULLS, ...JSON_OBJECTS_OK, '__proto__ key'],
+    },
+  });
+  fuzz({
+    name: 'payment_intent.payment_failed',
+    base: {
+      id: 'pi_fuzz',
+      status: 'requires_payment_method',
+      amount: 1000,
+      currency: 'usd',
+      last_payment_error: { code: 'card_declined', message: 'Declined' },
+    },
+    call: (input: unknown) => eventAbout('payment_intent.payment_failed', input),
+    // Stripe's error object carries fields we do not read: an object without our two is one that says nothing.
+    fields: { '': [], id: JSON_TEXT_OK, status: JSON_TEXT_OK, last_payment_error: [...JSON_NULLS, ...JSON_OBJECTS_OK, 'nested object', '__proto__ key'] },
+  });
+  fuzz({
+    name: 'setup_intent.succeeded',
+    base: { id: 'seti_fuzz', status: 'succeeded', customer: 'cus_nobody', payment_method: 'pm_fuzz', metadata: {} },
+    call: (input: unknown) => eventAbout('setup_intent.succeeded', input),
+    fields: { '': [], id: JSON_TEXT_OK, status: JSON_TEXT_OK, customer: [...JSON_TEXT_OK, ...JSON_NULLS], payment_method: [...JSON_TEXT_OK, ...JSON_NULLS] },
+  });
+  fuzz({
+    name: 'payment_method.detached',
+    base: { id: 'pm_fuzz' },
+    call: (input: unknown) => eventAbout('payment_method.detached', input),
+    fields: { '': [], id: JSON_TEXT_OK },
   });
 
   it('answers 400 to a request whose body is not JSON at all, signed or not', async () => {

@@ -80,7 +80,7 @@ export async function creditPaidPurchase(
       purchaseWallet(purchase),
       { type: 'purchase', bucket: 'purchased', source: 'purchase', credits: purchase.credits, expiresAt: purchaseExpiry(purchase.packageId) },
       {
-        reason: `Purchase: ${purchaseItemName(purchase)}`,
+        reason: `${purchase.kind === 'auto_top_up' ? 'Auto top-up' : 'Purchase'}: ${purchaseItemName(purchase)}`,
         actorType: source.actor.type,
         actorId: source.actor.type === 'admin' ? source.actor.id : null,
         idempotencyKey: `${SYSTEM_KEY_PREFIX}${paymentKey}`,

@@ -178,7 +178,7 @@ async function walletCurrency(executor: Executor, userId: string, requested?: st
  * settings, the saved card, this month's count and the packs on offer in the wallet's currency.
  */
 export async function getAutoTopUp(input: { userId: string; organizationId?: string; currency?: string }): Promise<AutoTopUpSettings> {
-  const { userId, organizationId } = parseCreditsInput(ownerSchema, { userId: input.userId, organizationId: input.organizationId });
+  const { userId, organizationId, currency: requested } = parseCreditsInput(ownerSchema.extend({ currency: currencyChoice }), input);
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
   await authorise(db, wallet, false);
@@ -191,11 +191,7 @@ export async function getAutoTopUp(input: { userId: string; organizationId?: str
       .where(and(eq(creditPurchases.walletId, wallet.walletId), eq(creditPurchases.kind, 'auto_top_up')))
       .orderBy(desc(creditPurchases.createdAt))
       .limit(1),
-    walletCurrency(
-      db,
-      userId,
-      input.currency === undefined ? undefined : parseCreditsInput(z.object({ currency: currencyChoice }), { currency: input.currency }).currency,
-    ),
+    walletCurrency(db, userId, requested),
   ]);
   const config = appConfig.billing.credits.autoTopUp;
   return {
