@@ -151,7 +151,7 @@ function checkSpan(span: string, findings: Findings): string | null {
   const dotted = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(text) ? text.split('.') : null;
   if (dotted?.[0] === 'billing') return hasConfigPath(dotted) ? null : 'is not a path in the config of src/config/app.ts';
   if (dotted?.[0] === 'appConfig') return hasConfigPath(dotted.slice(1)) ? null : 'is not a path in the config of src/config/app.ts';
-  if (dotted && (dotted[0] === 'checkout' || dotted[0] === 'charge' || dotted[0] === 'refund')) {
+  if (dotted && ['checkout', 'charge', 'refund', 'payment_intent', 'setup_intent', 'payment_method'].includes(dotted[0]!)) {
     return webhookEvents.has(text) ? null : 'is not an event handled in src/features/common/payments/service/stripe-webhook.ts';
   }
   // `options.limit`: the member is ours to check; members of platform globals are not.
