@@ -103,6 +103,23 @@ test('a user saves a card, turns auto top-up on for the amount shown, spends bel
   await expectWithinWidth(section.getByRole('button', { name: 'Save changes' }));
   await expectWithinWidth(section.getByRole('button', { name: 'Manage payment methods' }));
 
+  await page.setViewportSize({ width: 1280, height: 720 });
+
+  // Removing the card (the simulator's stand-in for Stripe's portal) pauses auto top-up, and says so.
+  await section.getByRole('button', { name: 'Manage payment methods' }).click();
+  await page.waitForURL((url) => url.pathname === '/checkout/simulator/card');
+  await expect(page.getByTestId('simulator-saved-card')).toHaveText('Saved card: Visa •••• 4242, expires 12/2034');
+  await page.getByRole('button', { name: 'Remove card' }).click();
+  await expect(page.getByRole('status')).toContainText('Card removed.');
+  await expect(page.getByTestId('simulator-saved-card')).toHaveText('No card saved yet.');
+  await page.getByRole('link', { name: 'Back to credits' }).click();
+  await page.waitForURL((url) => url.pathname === CREDITS_PAGE);
+  await expect(section.getByTestId('auto-top-up-status')).toHaveText('Paused: the saved card was removed. Save a card and turn auto top-up on again.');
+  await expect(section.getByTestId('auto-top-up-card')).toContainText('No card saved.');
+  await expect
+    .poll(async () => (await inboxOf(email)).filter((message) => message.subject === 'Auto top-up is paused: no card saved').length, { timeout: 15_000 })
+    .toBe(1);
+
   await section.getByRole('button', { name: 'Turn off auto top-up' }).click();
   await expect(section.getByTestId('auto-top-up-status')).toHaveText('Off: no automatic charges.');
 });

@@ -111,7 +111,7 @@ export function SimulatorCardForm({ cards, saved: initial, organizationId }: Sim
               value={card.key}
               checked={choice === card.key}
               onChange={() => setChoice(card.key)}
-              className="mt-0.5 size-4 accent-primary"
+              className="mt-0.5 size-4 shrink-0 accent-primary"
             />
             <span className="flex flex-col gap-0.5">
               <span className="font-medium">
