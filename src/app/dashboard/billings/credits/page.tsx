@@ -6,6 +6,8 @@ import { requireUser } from '@/features/common/auth/session';
 import { getActiveWallet } from '@/features/common/payments/active-wallet';
 import { historySearch, parseHistoryFilters } from '@/features/common/payments/credit-history-filters';
 import { forecastCredits } from '@/features/common/payments/credits-forecast';
+import { autoTopUpStatusText } from '@/features/common/payments/auto-top-up-text';
+import { AutoTopUpCard } from '@/features/common/payments/components/auto-top-up-card';
 import { CreditHistoryFilters } from '@/features/common/payments/components/credit-history-filters';
 import { CreditTransactionsTable } from '@/features/common/payments/components/credit-transactions-table';
 import { CreditLotsCard } from '@/features/common/payments/components/credit-lots-card';
@@ -18,6 +20,7 @@ import { CreditsTopUpOptions } from '@/features/common/payments/components/credi
 import { LowBalanceAlertForm } from '@/features/common/payments/components/low-balance-alert-form';
 import { MyCreditsStats } from '@/features/common/payments/components/my-credits-stats';
 import { getLowBalanceAlert } from '@/features/common/payments/service/alerts/low-balance';
+import { getAutoTopUp } from '@/features/common/payments/service/auto-top-up/auto-top-up.service';
 import { getCreditsBalance, listCreditTransactions } from '@/features/common/payments/service/credits-balance.service';
 import { getCreditsUsageByFeature } from '@/features/common/payments/service/credits-usage.service';
 import { listPurchasesNeedingReview } from '@/features/common/payments/service/fulfilment';
@@ -51,7 +54,7 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
   const { organization } = await getActiveWallet(user.id);
   const organizationId = organization?.id ?? null;
   const canBuy = !organization || organization.role !== 'member';
-  const [balance, ledger, usage, underReview, lots, alert] = await Promise.all([
+  const [balance, ledger, usage, underReview, lots, alert, autoTopUp] = await Promise.all([
     getCreditsBalance(user.id, { organizationId }),
     listCreditTransactions(user.id, { cursor, limit: 20, organizationId, ...history.query }),
     getCreditsUsageByFeature(user.id, { organizationId }),
@@ -59,6 +62,7 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
     listCreditLots(user.id, { organizationId }),
     // The alert form sets the personal wallet's threshold; an organisation's is set from code for now.
     organization ? null : getLowBalanceAlert({ userId: user.id }),
+    appConfig.billing.credits.autoTopUp.enabled ? getAutoTopUp({ userId: user.id, ...(organizationId && { organizationId }) }) : null,
   ]);
   const filtered = Boolean(history.filters.type || history.filters.from || history.filters.to);
 
@@ -139,6 +143,35 @@ export default async function CreditsPage({ searchParams }: PageProps<'/dashboar
           <CreditsFeatureUsageTable report={usage} />
         </CardContent>
       </Card>
+
+      {autoTopUp?.offered ? (
+        <Card id="auto-top-up" className="scroll-mt-20">
+          <CardHeader>
+            <CardTitle asChild>
+              <h2>Auto top-up</h2>
+            </CardTitle>
+            <CardDescription>
+              Never run dry: buy a pack with a saved card when the balance falls below a limit, at most as often a month as you allow.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            {canBuy ? (
+              <AutoTopUpCard
+                settings={autoTopUp}
+                organizationId={organizationId}
+                availableCredits={balance.creditsBalance}
+                cardJustSaved={params.card === 'saved'}
+              />
+            ) : (
+              <p className="text-sm text-muted-foreground" data-testid="auto-top-up-status">
+                {autoTopUp.enabled || autoTopUp.paused
+                  ? `${autoTopUpStatusText(autoTopUp, appConfig.billing.credits.autoTopUp.failuresBeforePause)} Only the organization’s owners and admins can change it.`
+                  : 'Auto top-up is off for this organization. Its owners and admins can turn it on.'}
+              </p>
+            )}
+          </CardContent>
+        </Card>
+      ) : null}
 
       {alert ? (
         <Card>

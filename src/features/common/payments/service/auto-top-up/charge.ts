@@ -7,7 +7,7 @@ import { packagePrice } from '@/features/common/payments/pricing';
 import { autoTopUpsThisMonth, creditsPageUrl, type AutoTopUpPauseReason } from '@/features/common/payments/service/auto-top-up/auto-top-up.service';
 import { testCardOf } from '@/features/common/payments/service/auto-top-up/test-cards';
 import { chargeProblem, creditPaidPurchase, reviewPayload, type FulfilmentOutcome } from '@/features/common/payments/service/fulfilment';
-import { enqueueJob, runJobs } from '@/features/common/payments/service/jobs/jobs';
+import { enqueueJob, runJobs, runJobsSoon } from '@/features/common/payments/service/jobs/jobs';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { lockPayment } from '@/features/common/payments/service/refunds';
 import { callStripe, STRIPE_TIMEOUT_MS, walletOfCustomer } from '@/features/common/payments/service/stripe-customer';
@@ -219,7 +219,7 @@ export async function recordAutoTopUpFailure(
   failure: { paymentIntentId: string | null; outcome: 'declined' | 'requires_action'; code: string | null; message: string | null },
 ): Promise<boolean> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
+  const recorded = await db.transaction(async (tx) => {
     if (failure.paymentIntentId) await lockPayment(tx, failure.paymentIntentId);
     const [failed] = await tx
       .update(creditPurchases)
@@ -250,6 +250,9 @@ export async function recordAutoTopUpFailure(
     });
     return true;
   });
+  // The notice was queued after this run picked its jobs: send it now, not at the next run.
+  if (recorded) runJobsSoon();
+  return recorded;
 }
 
 /** Stores the payment intent an automatic purchase is being charged under (it arrives with the charge's events). */
@@ -267,7 +270,11 @@ async function rememberPaymentIntent(purchaseId: string, paymentIntentId: string
  */
 export async function runAutoTopUp(job: Job): Promise<ChargeOutcome> {
   const purchase = await recordAutoTopUp(job);
-  if (!purchase) return 'skipped';
+  if (!purchase) {
+    // It may have queued a notice (the monthly limit, a price change): send it now.
+    runJobsSoon();
+    return 'skipped';
+  }
   const db = await getDb();
   const [settings] = await db.select().from(autoTopUps).where(eq(autoTopUps.walletId, purchase.walletId));
   if (!settings?.paymentMethodId) {
@@ -458,7 +465,7 @@ async function describeCard(paymentMethodId: string): Promise<{ brand: string; l
  */
 export async function forgetRemovedCard(method: PaymentMethodEvent): Promise<'card_removed' | 'ignored'> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
+  const outcome = await db.transaction(async (tx) => {
     const [row] = await tx.select().from(autoTopUps).where(eq(autoTopUps.paymentMethodId, method.id)).for('update');
     if (!row) return 'ignored';
     await tx
@@ -477,6 +484,8 @@ export async function forgetRemovedCard(method: PaymentMethodEvent): Promise<'ca
         message: null,
       });
     }
-    return 'card_removed';
+    return 'card_removed' as const;
   });
+  if (outcome === 'card_removed') runJobsSoon();
+  return outcome;
 }
