@@ -310,6 +310,31 @@ describe(`auto top-up in the simulator (${testDriver})`, () => {
     expect(refunded).toMatchObject({ creditsReversed: 1000, creditsShortfall: 0 });
   });
 
+  it('a dispute of an automatic charge is recorded and reported, and a lost one takes the credits back', async () => {
+    const onCreditsDisputed = vi.spyOn(callbacks, 'onCreditsDisputed');
+    const user = await userWithCard(150);
+    await turnOn(user.id);
+    await spend(user.id, 60);
+    await drainJobs();
+    const [purchase] = await autoPurchases(`user:${user.id}`);
+    const dispute = (status: string) =>
+      deliver(
+        fixtureEvent('charge.dispute.created.json', {
+          id: `dp_${purchase!.id.slice(0, 8)}`,
+          payment_intent: purchase!.stripePaymentIntentId,
+          amount: 1000,
+          status,
+        }),
+        { secret: env.STRIPE_WEBHOOK_SECRET },
+      );
+    expect((await dispute('needs_response')).status).toBe(200);
+    await drainJobs();
+    expect(onCreditsDisputed.mock.calls.filter(([payload]) => payload.purchaseId === purchase!.id)).toHaveLength(1);
+    expect(await available(user.id)).toBe(1090);
+    expect((await dispute('lost')).status).toBe(200);
+    expect(await available(user.id)).toBe(90);
+  });
+
   it('refuses bad settings with a typed error and writes nothing', async () => {
     const user = await userWithCard(150);
     const db = await getDb();
