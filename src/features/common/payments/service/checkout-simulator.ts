@@ -112,40 +112,28 @@ export function buildCheckoutCompletedEvent(purchase: CreditPurchase, customerEm
   const charged = totals ?? { subtotal: purchase.amountMinor, discount: 0, tax: 0, total: purchase.amountMinor, promotionCode: null };
   const invoice = appConfig.billing.credits.invoiceCreation ? simulatedInvoiceId(purchase) : null;
   const metadata = { purchaseId: purchase.id, userId: purchase.userId, packageId: purchase.packageId ?? '', credits: String(purchase.credits) };
-  return {
-    id: `evt_sim_${randomBytes(12).toString('hex')}`,
-    object: 'event',
-    api_version: getPaymentsGateway().stripe.getApiField('version'),
-    created: Math.floor(Date.now() / 1000),
+  return simulatedEvent('checkout.session.completed', {
+    id: sessionId,
+    object: 'checkout.session',
+    amount_subtotal: charged.subtotal,
+    amount_total: charged.total,
+    total_details: { amount_discount: charged.discount, amount_shipping: 0, amount_tax: charged.tax },
+    discounts: charged.promotionCode ? [{ coupon: null, promotion_code: `promo_sim_${charged.promotionCode}` }] : [],
+    invoice,
+    cancel_url: purchase.cancelUrl,
+    client_reference_id: purchase.userId,
+    currency: purchase.currency,
+    customer_details: { email: customerEmail },
+    customer_email: customerEmail,
     livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: 'checkout.session.completed',
-    data: {
-      object: {
-        id: sessionId,
-        object: 'checkout.session',
-        amount_subtotal: charged.subtotal,
-        amount_total: charged.total,
-        total_details: { amount_discount: charged.discount, amount_shipping: 0, amount_tax: charged.tax },
-        discounts: charged.promotionCode ? [{ coupon: null, promotion_code: `promo_sim_${charged.promotionCode}` }] : [],
-        invoice,
-        cancel_url: purchase.cancelUrl,
-        client_reference_id: purchase.userId,
-        currency: purchase.currency,
-        customer_details: { email: customerEmail },
-        customer_email: customerEmail,
-        livemode: false,
-        metadata,
-        mode: 'payment',
-        payment_intent: `pi_sim_${purchase.id.replaceAll('-', '')}`,
-        payment_status: 'paid',
-        status: 'complete',
-        success_url: purchase.successUrl,
-        url: null,
-      },
-    },
-  };
+    metadata,
+    mode: 'payment',
+    payment_intent: `pi_sim_${purchase.id.replaceAll('-', '')}`,
+    payment_status: 'paid',
+    status: 'complete',
+    success_url: purchase.successUrl,
+    url: null,
+  });
 }
 
 export class SimulatedPaymentError extends Error {
@@ -189,7 +177,12 @@ async function deliverSignedEvent(event: object): Promise<void> {
  * an event of `type` about `object`, shaped and signed as Stripe's, through the webhook handler.
  */
 export async function deliverSimulatedEvent(type: string, object: Record<string, unknown>): Promise<void> {
-  await deliverSignedEvent({
+  await deliverSignedEvent(simulatedEvent(type, object));
+}
+
+/** An event of `type` about `object`, in Stripe's envelope. */
+function simulatedEvent<T extends Record<string, unknown>>(type: string, object: T) {
+  return {
     id: `evt_sim_${randomBytes(12).toString('hex')}`,
     object: 'event',
     api_version: getPaymentsGateway().stripe.getApiField('version'),
@@ -199,5 +192,5 @@ export async function deliverSimulatedEvent(type: string, object: Record<string,
     request: { id: null, idempotency_key: null },
     type,
     data: { object },
-  });
+  };
 }
