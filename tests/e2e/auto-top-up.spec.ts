@@ -76,12 +76,12 @@ test('a user saves a card, turns auto top-up on for the amount shown, spends bel
     .poll(
       async () => {
         await page.reload();
-        return ledgerRow(page, 'Purchase: Starter Pack').count();
+        return ledgerRow(page, 'Auto top-up: Starter Pack').count();
       },
       { timeout: 20_000 },
     )
     .toBe(1);
-  await expect(ledgerRow(page, 'Purchase: Starter Pack')).toContainText('+1,000');
+  await expect(ledgerRow(page, 'Auto top-up: Starter Pack')).toContainText('+1,000');
   await expect(page.getByTestId('credits-available')).toHaveText('1,090');
   await expect(section.getByTestId('auto-top-up-status')).toContainText('This month: 1 of 3 used.');
   await expect
