@@ -1,5 +1,5 @@
 import type { ReactElement } from 'react';
-import { render } from '@react-email/render';
+import { render, toPlainText } from '@react-email/render';
 import { Resend } from 'resend';
 
 import { env } from '@/config/env';
@@ -55,6 +55,8 @@ const transport: Transport = env.RESEND_API_KEY ? resendTransport(env.RESEND_API
 
 /** Renders a react-email component and delivers it through the configured seam. */
 export async function sendEmail(message: EmailMessage): Promise<{ id: string }> {
-  const [html, text] = await Promise.all([render(message.react), render(message.react, { plainText: true })]);
+  // Rendered once: the plain text is what `render(…, { plainText: true })` makes of this same HTML.
+  const html = await render(message.react);
+  const text = toPlainText(html);
   return transport({ from: env.EMAIL_FROM, to: message.to, subject: message.subject, html, text });
 }
