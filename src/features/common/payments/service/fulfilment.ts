@@ -8,7 +8,7 @@ import { PurchaseNotUnderReviewError } from '@/features/common/payments/service/
 import { parseServiceInput, SYSTEM_KEY_PREFIX, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { ledger, runLedger, type WalletRef } from '@/features/common/payments/service/ledger/ledger';
 import type { CreditsPurchaseReviewPayload, CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
-import { enqueueJob, runJobs } from '@/features/common/payments/service/jobs/jobs';
+import { enqueueJob, runJobs, runNow, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
 import { disputePayload, lockPayment, settleGivenBack } from '@/features/common/payments/service/refunds';
 import type { CheckoutSessionEvent } from '@/features/common/payments/service/stripe-event-schemas';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
@@ -139,9 +139,10 @@ export async function creditPaidPurchase(
  * The credits and amount come from the purchase row recorded at checkout, not from the event. A
  * charge that does not pay for the purchase (`chargeProblem`) credits nothing: the purchase becomes
  * `needs_review` and `onCreditsPurchaseNeedsReview` is called. After commit the tasks run; a duplicate
- * delivery retries any that failed before.
+ * delivery retries any that failed before. `afterCommit` says when they run: now (the default), or
+ * after the webhook's response.
  */
-export async function fulfillCheckoutSession(session: CheckoutSessionEvent, eventId: string): Promise<FulfilmentOutcome> {
+export async function fulfillCheckoutSession(session: CheckoutSessionEvent, eventId: string, afterCommit: AfterCommit = runNow): Promise<FulfilmentOutcome> {
   const db = await getDb();
   const paymentIntent = session.payment_intent;
   // Asked before the transaction (no call to Stripe holds a lock), once: only while the purchase is unpaid.
@@ -191,7 +192,8 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
     return { outcome: 'fulfilled', purchaseId: purchase.id };
   });
 
-  if (outcome.purchaseId) await runJobs({ purchaseId: outcome.purchaseId });
+  const { purchaseId } = outcome;
+  if (purchaseId) await afterCommit(() => runJobs({ purchaseId }));
   return outcome.outcome;
 }
 
