@@ -74,7 +74,7 @@ export async function creditPaidPurchase(
   const sessionId = purchase.stripeCheckoutSessionId;
   // A Checkout purchase is keyed by its session; an automatic one (no session) by its payment intent.
   const paymentKey = sessionId ? `checkout:${sessionId}` : `payment_intent:${purchase.stripePaymentIntentId!}`;
-  const credited = await runLedger(
+  const crediting = runLedger(
     tx,
     ledger.add(
       purchaseWallet(purchase),
@@ -100,15 +100,19 @@ export async function creditPaidPurchase(
       { purchaseId: purchase.id, stripeCheckoutSessionId: sessionId, stripePaymentIntentId: purchase.stripePaymentIntentId, stripeEventId: source.eventId },
     ),
   );
+  // Sent with the credit, in the same round trip (postgres.js pipelines a transaction's statements); neither depends on it.
+  const [credited, disputes, [user]] = await Promise.all([
+    crediting,
+    tx.select().from(creditDisputes).where(eq(creditDisputes.purchaseId, purchase.id)),
+    purchase.userId ? tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId)) : [],
+  ]);
   if (credited.status !== 'ok') throw new Error(`Crediting purchase ${purchase.id} answered ${credited.status}`);
   // Refunds, lost disputes and disputes that arrived before this fulfilment were recorded; apply and report them now.
   if (purchase.stripePaymentIntentId) await settleGivenBack(tx, purchase, purchase.stripePaymentIntentId, source.eventId);
-  const disputes = await tx.select().from(creditDisputes).where(eq(creditDisputes.purchaseId, purchase.id));
   for (const dispute of disputes) {
     await enqueueJob(tx, { kind: 'dispute_callback', reference: dispute.id, purchaseId: purchase.id, payload: disputePayload(purchase, dispute) });
   }
 
-  const [user] = purchase.userId ? await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId)) : [];
   const payload: CreditsTopUpPayload = {
     userId: purchase.userId,
     organizationId: purchaseWallet(purchase).organizationId,
@@ -128,8 +132,10 @@ export async function creditPaidPurchase(
     amountTaxMinor: purchase.amountTaxMinor ?? 0,
     invoiceUrl: purchase.invoiceUrl,
   };
-  await enqueueJob(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload });
-  await enqueueJob(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload });
+  await Promise.all([
+    enqueueJob(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload }),
+    enqueueJob(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload }),
+  ]);
 }
 
 /**
