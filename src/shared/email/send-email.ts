@@ -1,5 +1,6 @@
 import type { ReactElement } from 'react';
-import { render, toPlainText } from '@react-email/render';
+import { plainTextSelectors, render } from '@react-email/render';
+import { compile } from 'html-to-text';
 import { Resend } from 'resend';
 
 import { env } from '@/config/env';
@@ -52,6 +53,13 @@ const outboxTransport: Transport = async (email) => {
 };
 
 const transport: Transport = env.RESEND_API_KEY ? resendTransport(env.RESEND_API_KEY) : outboxTransport;
+
+/**
+ * The plain-text version of an email's HTML: what react-email's `toPlainText` makes of it, with
+ * the converter built once (html-to-text compiles its options on every `convert`, which cost more
+ * than rendering the email).
+ */
+const toPlainText = compile({ wordwrap: false, selectors: plainTextSelectors });
 
 /** Renders a react-email component and delivers it through the configured seam. */
 export async function sendEmail(message: EmailMessage): Promise<{ id: string }> {
