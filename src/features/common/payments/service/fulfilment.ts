@@ -16,7 +16,7 @@ import { callStripe, STRIPE_TIMEOUT_MS } from '@/features/common/payments/servic
 
 /** The simulator's invoice ids: `in_sim_` and a purchase id's hex. */
 export const SIMULATED_INVOICE_ID = /^in_sim_[0-9a-f]{32}$/;
-import { getDb, type Transaction } from '@/shared/db/client';
+import { getDb, pipelined, type Transaction } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, users, type CreditPurchase, type CreditPurchaseStatus } from '@/shared/db/schema';
 import { formatMoney } from '@/shared/lib/money';
 
@@ -100,8 +100,8 @@ export async function creditPaidPurchase(
       { purchaseId: purchase.id, stripeCheckoutSessionId: sessionId, stripePaymentIntentId: purchase.stripePaymentIntentId, stripeEventId: source.eventId },
     ),
   );
-  // Sent with the credit, in the same round trip (postgres.js pipelines a transaction's statements); neither depends on it.
-  const [credited, disputes, [user]] = await Promise.all([
+  // Sent with the credit, in the same round trip; neither depends on it.
+  const [credited, disputes, [user]] = await pipelined([
     crediting,
     tx.select().from(creditDisputes).where(eq(creditDisputes.purchaseId, purchase.id)),
     purchase.userId ? tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId)) : [],
@@ -132,7 +132,7 @@ export async function creditPaidPurchase(
     amountTaxMinor: purchase.amountTaxMinor ?? 0,
     invoiceUrl: purchase.invoiceUrl,
   };
-  await Promise.all([
+  await pipelined([
     enqueueJob(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload }),
     enqueueJob(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload }),
   ]);
