@@ -5,12 +5,15 @@
  *    and batched (`billing.credits.batchDeductions` on), beside pgbench running the SAME statement
  *    (`select * from credits_deduct(…)`, the text our code sends, prepared, same parameters): the
  *    floor for one statement per deduction. On one hot user at concurrency 1, 8 and 32, and spread
- *    over 2,000 users at 8 and 32. Each with the ratio ours / pgbench.
+ *    over 2,000 users at 8 and 32. Each with the ratio ours / pgbench. Beside them the same statement
+ *    sent by postgres.js alone (no app code): what the driver and Node cost, apart from ours.
  * 2. Reserve + settle pairs per second (`reserveCredits` then `settleCreditHold`), hot and spread,
  *    beside single deductions at the same concurrency.
  * 3. Deductions on a wallet with 1 lot against one with 20 lots.
  * 4. Stripe webhook deliveries: signed `checkout.session.completed` events for pending purchases,
- *    through the real route handler (verified, fulfilled, receipts and callbacks run), at concurrency 8.
+ *    through the webhook handler as the route runs it (verified, fulfilled and committed before the
+ *    answer; the receipt and callback after it, as `after()` runs them), at concurrency 8: answered
+ *    per second with p50 and p99, and per second until every receipt and callback was done.
  *
  * It works in a fresh database on the server in BENCH_DATABASE_URL (default the local Postgres),
  * dropped afterwards, and ends with a markdown table for docs/benchmarks.md.
@@ -28,11 +31,11 @@ import Stripe from 'stripe';
 import postgres from 'postgres';
 import { z } from 'zod';
 
-import { POST as stripeWebhook } from '@/app/api/webhooks/stripe/route';
 import { appConfig } from '@/config/app';
 import { deductCreditsBonusFirst, reserveCredits, settleCreditHold } from '@/features/common/payments/service/credits-balance.service';
 import { DEDUCT_STATEMENT } from '@/features/common/payments/service/ledger/ledger';
 import { addCreditsDirectly, createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
+import { handleStripeWebhook } from '@/features/common/payments/service/stripe-webhook';
 import { migrateDatabase, openPostgres, setDatabase } from '@/shared/db/client';
 import { startStripeServer } from '../tests/helpers/stripe-server';
 
@@ -83,11 +86,7 @@ async function measure(op: () => Promise<unknown>, concurrency: number, ops: num
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((x, y) => x - y);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return {
-    opsPerSecond: latencies.length / seconds,
-    p50: at(0.5),
-    p99: at(0.99),
-  };
+  return { opsPerSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
 }
 
 /**
@@ -132,12 +131,7 @@ async function seed(client: postgres.Sql) {
     insert into users (id, email) values ('bench-lots-1', 'lots-1@example.com'), ('bench-lots-20', 'lots-20@example.com');
     analyze;`);
   // The lot wallets through the service, as an app grants them: 1 lot, and 20 lots expiring on 20 days.
-  await addCreditsDirectly({
-    userId: 'bench-lots-1',
-    credits: 20 * plenty,
-    creditsType: 'bonus',
-    reason: 'bench seed',
-  });
+  await addCreditsDirectly({ userId: 'bench-lots-1', credits: 20 * plenty, creditsType: 'bonus', reason: 'bench seed' });
   for (let i = 1; i <= 20; i++) {
     await addCreditsDirectly({
       userId: 'bench-lots-20',
@@ -163,10 +157,7 @@ async function webhookDeliveries(client: postgres.Sql, count: number) {
         const userId = `buyer-${++next}`;
         const session = await createCreditsCheckoutSession(
           { userId, packageId: 'starter' },
-          {
-            successUrl: 'http://localhost:3000/?billing=success',
-            cancelUrl: 'http://localhost:3000/?billing=cancel',
-          },
+          { successUrl: 'http://localhost:3000/?billing=success', cancelUrl: 'http://localhost:3000/?billing=cancel' },
         );
         const event = structuredClone(fixture);
         event.id = `evt_bench_${userId.replace(/\W/g, '')}`;
@@ -185,17 +176,17 @@ async function webhookDeliveries(client: postgres.Sql, count: number) {
     }),
   );
   // Signed as Stripe signs (the sender's work, done before the clock starts).
-  return deliveries.map(({ body }) => ({
-    body,
-    signature: signer.webhooks.generateTestHeaderString({
-      payload: body,
-      secret: 'whsec_test_local',
-    }),
-  }));
+  return deliveries.map(({ body }) => ({ body, signature: signer.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_test_local' }) }));
 }
 
-async function deliverAll(deliveries: { body: string; signature: string }[], concurrency: number): Promise<Point> {
+/**
+ * Delivers every event from `concurrency` senders through the handler as the route runs it inside
+ * Next: what `after()` would run once the response is sent starts as the handler returns. The clock
+ * for each delivery stops at its answer; `drained` is the rate until the last receipt was done.
+ */
+async function deliverAll(deliveries: { body: string; signature: string }[], concurrency: number): Promise<Point & { drained: number }> {
   const latencies: number[] = [];
+  const afterResponse: Promise<unknown>[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -203,15 +194,13 @@ async function deliverAll(deliveries: { body: string; signature: string }[], con
       while (next < deliveries.length) {
         const { body, signature } = deliveries[next++]!;
         const start = performance.now();
-        const response = await stripeWebhook(
+        const response = await handleStripeWebhook(
           new Request('http://localhost:3000/api/webhooks/stripe', {
             method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'stripe-signature': signature,
-            },
+            headers: { 'content-type': 'application/json', 'stripe-signature': signature },
             body,
           }),
+          { afterCommit: (task) => void afterResponse.push(task()) },
         );
         const answer = (await response.json()) as { outcome?: string };
         latencies.push(performance.now() - start);
@@ -220,26 +209,29 @@ async function deliverAll(deliveries: { body: string; signature: string }[], con
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  await Promise.all(afterResponse);
+  const drainedSeconds = (performance.now() - started) / 1000;
   latencies.sort((x, y) => x - y);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return {
-    opsPerSecond: latencies.length / seconds,
-    p50: at(0.5),
-    p99: at(0.99),
-  };
+  return { opsPerSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99), drained: latencies.length / drainedSeconds };
 }
+
+/** The same statement through postgres.js alone, prepared, with the parameters our code sends for a 1-credit deduction. */
+const driverOnly = (client: postgres.Sql, target: 'hot' | 'spread') => () => {
+  const userId = target === 'hot' ? HOT : spreadUser();
+  return client.unsafe(DEDUCT_STATEMENT, [`user:${userId}`, 1, 'bench', 'user', userId, null, null, null, null, null], { prepare: true });
+};
 
 async function main() {
   const name = `bench_${Date.now()}`;
-  const admin = postgres(options.BENCH_DATABASE_URL, {
-    max: 1,
-    onnotice: () => {},
-  });
+  const admin = postgres(options.BENCH_DATABASE_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(options.BENCH_DATABASE_URL);
   url.pathname = `/${name}`;
   const handle = await openPostgres(url.toString(), { max: 32 });
   const client = postgres(url.toString(), { max: 4, onnotice: () => {} });
+  // The driver alone, pooled as the app's handle is.
+  const driver = postgres(url.toString(), { max: 32, onnotice: () => {} });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-credits-'));
   const stripe = await startStripeServer();
   const loadBefore = os.loadavg()[0]!;
@@ -259,28 +251,18 @@ async function main() {
       { target: 'spread' as const, concurrency: 8 },
       { target: 'spread' as const, concurrency: 32 },
     ];
-    const deductionRows: {
-      target: string;
-      concurrency: number;
-      floor: Point;
-      singles: Point;
-      batched: Point;
-    }[] = [];
+    const deductionRows: { target: string; concurrency: number; floor: Point; driver: Point; singles: Point; batched: Point }[] = [];
     for (const { target, concurrency } of points) {
-      const op = () =>
-        deductCreditsBonusFirst({
-          userId: target === 'hot' ? HOT : spreadUser(),
-          credits: 1,
-          reason: 'bench',
-        });
+      const op = () => deductCreditsBonusFirst({ userId: target === 'hot' ? HOT : spreadUser(), credits: 1, reason: 'bench' });
       const floor = await pgbench(url.toString(), dir, target, concurrency, OPS);
+      const driverPoint = await measure(driverOnly(driver, target), concurrency, OPS);
       setBatching(false);
       const singles = await measure(op, concurrency, OPS);
       setBatching(true);
       const batched = await measure(op, concurrency, OPS);
-      deductionRows.push({ target, concurrency, floor, singles, batched });
+      deductionRows.push({ target, concurrency, floor, driver: driverPoint, singles, batched });
       log(
-        `${target} c=${concurrency}: pgbench ${rate(floor)}, singles ${rate(singles)} (${ratio(singles, floor)}), batched ${rate(batched)} (${ratio(batched, floor)})`,
+        `${target} c=${concurrency}: pgbench ${rate(floor)}, postgres.js alone ${rate(driverPoint)} (${ratio(driverPoint, floor)}), singles ${rate(singles)} (${ratio(singles, floor)}; ${ratio(singles, driverPoint)} of the driver alone), batched ${rate(batched)} (${ratio(batched, floor)})`,
       );
     }
 
@@ -292,26 +274,13 @@ async function main() {
       const pairs = await measure(
         async () => {
           const userId = pick();
-          const hold = await reserveCredits({
-            userId,
-            credits: 5,
-            reason: 'bench',
-          });
+          const hold = await reserveCredits({ userId, credits: 5, reason: 'bench' });
           await settleCreditHold({ userId, holdId: hold.holdId, credits: 3 });
         },
         8,
         Math.ceil(OPS / 2),
       );
-      const singles = await measure(
-        () =>
-          deductCreditsBonusFirst({
-            userId: pick(),
-            credits: 1,
-            reason: 'bench',
-          }),
-        8,
-        OPS,
-      );
+      const singles = await measure(() => deductCreditsBonusFirst({ userId: pick(), credits: 1, reason: 'bench' }), 8, OPS);
       pairRows.push({ target, pairs, singles });
       log(`reserve+settle ${target} c=8: ${rate(pairs)} pairs, singles ${rate(singles)}`);
     }
@@ -325,7 +294,7 @@ async function main() {
     const info = console.info;
     console.info = () => {}; // the shipped callbacks log a line per purchase
     const webhooks = await deliverAll(deliveries, 8).finally(() => (console.info = info));
-    log(`webhooks c=8: ${rate(webhooks)}, ${latency(webhooks)}`);
+    log(`webhooks c=8: ${rate(webhooks)}, ${latency(webhooks)}; with receipts and callbacks done ${Math.round(webhooks.drained)} /s`);
 
     const loadAfter = os.loadavg()[0]!;
     const min = Math.min(...deductionRows.map((r) => r.singles.opsPerSecond / r.floor.opsPerSecond));
@@ -340,12 +309,14 @@ async function main() {
     console.log(
       `Database: ${version.split(' on ')[0]}, ${pgbenchVersion.trim()}, client and server on the same machine; ${OPS} deductions a point after a warm-up at the same concurrency\n`,
     );
-    console.log('| user | concurrency | pgbench, same statement (floor) | ours, one statement a call | ours / floor | ours, batched | batched / floor |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log(
+      '| user | concurrency | pgbench, same statement (floor) | postgres.js alone, same statement | driver / floor | ours, one statement a call | ours / floor | ours / driver | ours, batched | batched / floor |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of deductionRows) {
       const who = r.target === 'hot' ? 'one hot user' : `spread over ${USERS.toLocaleString('en-US')}`;
       console.log(
-        `| ${who} | ${r.concurrency} | ${rate(r.floor)} | ${rate(r.singles)} (${latency(r.singles)}) | ${ratio(r.singles, r.floor)} | ${rate(r.batched)} (${latency(r.batched)}) | ${ratio(r.batched, r.floor)} |`,
+        `| ${who} | ${r.concurrency} | ${rate(r.floor)} | ${rate(r.driver)} | ${ratio(r.driver, r.floor)} | ${rate(r.singles)} (${latency(r.singles)}) | ${ratio(r.singles, r.floor)} | ${ratio(r.singles, r.driver)} | ${rate(r.batched)} (${latency(r.batched)}) | ${ratio(r.batched, r.floor)} |`,
       );
     }
     console.log('\n| other measures | result | beside |');
@@ -360,7 +331,7 @@ async function main() {
       `| deductions on a wallet with 20 lots, concurrency 1 | ${rate(twentyLots)} (${latency(twentyLots)}) | 1 lot: ${rate(oneLot)}; 20 / 1 = ${ratio(twentyLots, oneLot)} |`,
     );
     console.log(
-      `| Stripe webhook, checkout.session.completed verified + fulfilled, concurrency 8 | ${rate(webhooks)} (${latency(webhooks)}) | ${WEBHOOKS} deliveries, each a new purchase |`,
+      `| Stripe webhook, checkout.session.completed verified + fulfilled (answered), concurrency 8 | ${rate(webhooks)} (${latency(webhooks)}) | ${WEBHOOKS} deliveries, each a new purchase; with every receipt and callback done: ${Math.round(webhooks.drained).toLocaleString('en-US')} /s |`,
     );
     console.log(
       `\nGoals: one statement a call ≥ 0.9× the floor at every point: ${met(min >= 0.9)} (lowest ${min.toFixed(2)}); ` +
@@ -371,6 +342,7 @@ async function main() {
     await stripe.close();
     await rm(dir, { recursive: true, force: true });
     await client.end();
+    await driver.end();
     await handle.close();
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();

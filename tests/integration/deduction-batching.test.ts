@@ -6,8 +6,8 @@ import { appConfig } from '@/config/app';
 import { IdempotencyConflictError, MemberCapExceededError, NotOrganizationMemberError } from '@/features/common/payments/service/credits-errors';
 import { addOrganizationMember, createOrganization, setOrganizationMemberCap } from '@/features/common/payments/service/organizations/organizations.service';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
-import { getDb } from '@/shared/db/client';
-import { balanceRowOf, createUser, expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
+import { getDb, queryRows } from '@/shared/db/client';
+import { balanceRowOf, createUser, expectLedgerMatchesBalances, ledgerOf, walletIdOf } from '../helpers/factories';
 import { setupTestDatabase, testDriver } from '../helpers/test-database';
 
 // Batching is on by default (billing.credits.batchDeductions). Calls for one wallet made while one
@@ -155,12 +155,12 @@ describe(`batched deductions on ${testDriver}`, () => {
       await db.execute(sql`alter function credits_deduct_many_off(text, jsonb) rename to credits_deduct_many`);
     }
     expect(await balanceRowOf(user.id)).toMatchObject({ used: 40, purchased: 60 });
-    // No batch statement succeeded: every entry was written by a statement of its own.
-    // (Each transaction has its own `now()`, to the microsecond; milliseconds, as a Date holds them, could tie.)
-    const result = await db.execute(
-      sql`select count(distinct created_at)::int as statements from credit_transactions where wallet_id = ${`user:${user.id}`} and type = 'deduction'`,
+    // No batch statement succeeded: every entry was written by a transaction of its own (its xmin;
+    // transaction times can tie within the clock's resolution).
+    const [written] = await queryRows<{ transactions: number | string }>(
+      db,
+      sql`select count(distinct xmin::text) as transactions from credit_transactions where wallet_id = ${walletIdOf(user.id)} and type = 'deduction'`,
     );
-    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { statements: number }[];
-    expect(rows[0]!.statements).toBe(20);
+    expect(Number(written!.transactions)).toBe(20);
   });
 });

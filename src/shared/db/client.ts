@@ -202,13 +202,28 @@ export interface Statement {
  * `{ rows }`), for the few statements the query builder cannot express. `prepared: true` keeps the
  * parsed plan on each connection, for hot statements: planning costs more than running them.
  */
-export async function queryRows<Row extends Record<string, unknown>>(executor: Executor, query: SQL | Statement, options: { prepared?: boolean } = {}): Promise<Row[]> {
+export async function queryRows<Row extends Record<string, unknown>>(
+  executor: Executor,
+  query: SQL | Statement,
+  options: { prepared?: boolean } = {},
+): Promise<Row[]> {
   // `db.execute()` never prepares; the session's prepareQuery does when given a name (postgres.js
   // keys its statement cache by the SQL text, so the name itself is not used).
   const built = query instanceof SQL ? dialect.sqlToQuery(query) : query;
   const statement = executor._.session.prepareQuery(built, undefined, options.prepared ? 'raw' : undefined, false);
   const result: unknown = await statement.execute();
   return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
+}
+
+/**
+ * Awaits statements started together on one transaction — postgres.js pipelines them, so they cost
+ * one round trip — and returns their results in order. When one fails, the transaction is aborted
+ * and the ones after it fail for that reason, so the first failure in order is the one thrown.
+ */
+export async function pipelined<T extends readonly unknown[] | []>(statements: T): Promise<{ -readonly [P in keyof T]: Awaited<T[P]> }> {
+  const settled = await Promise.allSettled(statements);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as { -readonly [P in keyof T]: Awaited<T[P]> };
 }
 
 /**

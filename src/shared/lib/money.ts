@@ -21,13 +21,28 @@ const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', '
 const TWO_DECIMAL_WHOLE_UNITS = new Set(['isk', 'huf']);
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
+/**
+ * One `Intl.NumberFormat` per locale and currency, kept: building one costs far more than using it,
+ * and every receipt and price formats money.
+ */
+const formatters = new Map<string, Intl.NumberFormat>();
+function currencyFormatter(locale: string, currency: string): Intl.NumberFormat {
+  const key = `${locale} ${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** How many decimal places Stripe's API gives the currency's amounts (2 for USD and ISK, 0 for JPY, 3 for KWD). */
 export function minorUnitDigits(currency: string): number {
   const code = currency.toLowerCase();
   if (ZERO_DECIMAL.has(code)) return 0;
   if (THREE_DECIMAL.has(code)) return 3;
   if (TWO_DECIMAL_WHOLE_UNITS.has(code)) return 2;
-  return new Intl.NumberFormat('en', { style: 'currency', currency: code.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2;
+  return currencyFormatter('en', code.toUpperCase()).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
 /** What every amount in the currency must be a multiple of, in minor units: 100 for ISK and HUF, 10 for KWD, else 1. */
@@ -94,7 +109,7 @@ export function toMinorUnits(amount: number, currency: string): number | null {
 /** Formats integer minor units for people: `formatMoney(1000, 'usd')` → `$10.00`, `formatMoney(150000, 'isk')` → `ISK 1,500`. */
 export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
   const digits = minorUnitDigits(currency);
-  const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() });
+  const formatter = currencyFormatter(locale, currency.toUpperCase());
   // Intl needs a decimal; building it from the integer's digits keeps the value exact.
   const sign = minor < 0 ? '-' : '';
   const text = String(Math.abs(minor)).padStart(digits + 1, '0');

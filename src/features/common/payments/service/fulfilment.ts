@@ -8,7 +8,7 @@ import { PurchaseNotUnderReviewError } from '@/features/common/payments/service/
 import { parseServiceInput, SYSTEM_KEY_PREFIX, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { ledger, runLedger, type WalletRef } from '@/features/common/payments/service/ledger/ledger';
 import type { CreditsPurchaseReviewPayload, CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
-import { enqueueJob, runJobs } from '@/features/common/payments/service/jobs/jobs';
+import { enqueueJob, runJobs, runNow, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
 import { disputePayload, lockPayment, settleGivenBack } from '@/features/common/payments/service/refunds';
 import type { CheckoutSessionEvent } from '@/features/common/payments/service/stripe-event-schemas';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
@@ -16,7 +16,7 @@ import { callStripe, STRIPE_TIMEOUT_MS } from '@/features/common/payments/servic
 
 /** The simulator's invoice ids: `in_sim_` and a purchase id's hex. */
 export const SIMULATED_INVOICE_ID = /^in_sim_[0-9a-f]{32}$/;
-import { getDb, type Transaction } from '@/shared/db/client';
+import { getDb, pipelined, type Transaction } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, users, type CreditPurchase, type CreditPurchaseStatus } from '@/shared/db/schema';
 import { formatMoney } from '@/shared/lib/money';
 
@@ -74,7 +74,7 @@ export async function creditPaidPurchase(
   const sessionId = purchase.stripeCheckoutSessionId;
   // A Checkout purchase is keyed by its session; an automatic one (no session) by its payment intent.
   const paymentKey = sessionId ? `checkout:${sessionId}` : `payment_intent:${purchase.stripePaymentIntentId!}`;
-  const credited = await runLedger(
+  const crediting = runLedger(
     tx,
     ledger.add(
       purchaseWallet(purchase),
@@ -100,15 +100,19 @@ export async function creditPaidPurchase(
       { purchaseId: purchase.id, stripeCheckoutSessionId: sessionId, stripePaymentIntentId: purchase.stripePaymentIntentId, stripeEventId: source.eventId },
     ),
   );
+  // Sent with the credit, in the same round trip; neither depends on it.
+  const [credited, disputes, [user]] = await pipelined([
+    crediting,
+    tx.select().from(creditDisputes).where(eq(creditDisputes.purchaseId, purchase.id)),
+    purchase.userId ? tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId)) : [],
+  ]);
   if (credited.status !== 'ok') throw new Error(`Crediting purchase ${purchase.id} answered ${credited.status}`);
   // Refunds, lost disputes and disputes that arrived before this fulfilment were recorded; apply and report them now.
   if (purchase.stripePaymentIntentId) await settleGivenBack(tx, purchase, purchase.stripePaymentIntentId, source.eventId);
-  const disputes = await tx.select().from(creditDisputes).where(eq(creditDisputes.purchaseId, purchase.id));
   for (const dispute of disputes) {
     await enqueueJob(tx, { kind: 'dispute_callback', reference: dispute.id, purchaseId: purchase.id, payload: disputePayload(purchase, dispute) });
   }
 
-  const [user] = purchase.userId ? await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, purchase.userId)) : [];
   const payload: CreditsTopUpPayload = {
     userId: purchase.userId,
     organizationId: purchaseWallet(purchase).organizationId,
@@ -128,8 +132,10 @@ export async function creditPaidPurchase(
     amountTaxMinor: purchase.amountTaxMinor ?? 0,
     invoiceUrl: purchase.invoiceUrl,
   };
-  await enqueueJob(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload });
-  await enqueueJob(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload });
+  await pipelined([
+    enqueueJob(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload }),
+    enqueueJob(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload }),
+  ]);
 }
 
 /**
@@ -139,9 +145,10 @@ export async function creditPaidPurchase(
  * The credits and amount come from the purchase row recorded at checkout, not from the event. A
  * charge that does not pay for the purchase (`chargeProblem`) credits nothing: the purchase becomes
  * `needs_review` and `onCreditsPurchaseNeedsReview` is called. After commit the tasks run; a duplicate
- * delivery retries any that failed before.
+ * delivery retries any that failed before. `afterCommit` says when they run: now (the default), or
+ * after the webhook's response.
  */
-export async function fulfillCheckoutSession(session: CheckoutSessionEvent, eventId: string): Promise<FulfilmentOutcome> {
+export async function fulfillCheckoutSession(session: CheckoutSessionEvent, eventId: string, afterCommit: AfterCommit = runNow): Promise<FulfilmentOutcome> {
   const db = await getDb();
   const paymentIntent = session.payment_intent;
   // Asked before the transaction (no call to Stripe holds a lock), once: only while the purchase is unpaid.
@@ -191,7 +198,8 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
     return { outcome: 'fulfilled', purchaseId: purchase.id };
   });
 
-  if (outcome.purchaseId) await runJobs({ purchaseId: outcome.purchaseId });
+  const { purchaseId } = outcome;
+  if (purchaseId) await afterCommit(() => runJobs({ purchaseId }));
   return outcome.outcome;
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, or, sql, sum } from 'drizzle-orm';
+import { and, eq, isNull, or, sql, sum } from 'drizzle-orm';
 import Stripe from 'stripe';
 
 import { purchaseWallet } from '@/features/common/payments/service/fulfilment';
@@ -7,7 +7,7 @@ import type { CreditsDisputePayload, CreditsRefundPayload } from '@/features/com
 import { enqueueJob, runJobs } from '@/features/common/payments/service/jobs/jobs';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import type { ChargeEvent, DisputeEvent, RefundEvent } from '@/features/common/payments/service/stripe-event-schemas';
-import { getDb, type Transaction } from '@/shared/db/client';
+import { getDb, pipelined, type Transaction } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, paymentAdjustments, refundFailures, type CreditPurchase } from '@/shared/db/schema';
 
 export type ReversalOutcome = 'reversed' | 'returned' | 'nothing_to_reverse' | 'recorded_before_fulfilment' | 'unknown_payment';
@@ -63,20 +63,16 @@ async function findOwnPurchase(paymentIntentId: string): Promise<string | null> 
 
 /** The refunded amount of a payment now: Stripe's latest figure, less refunds that failed since. */
 async function refundedNow(tx: Transaction, paymentIntentId: string): Promise<{ refunded: number; disputeLost: number }> {
-  const [adjustment] = await tx.select().from(paymentAdjustments).where(eq(paymentAdjustments.paymentIntentId, paymentIntentId));
-  const [failed] = await tx
-    .select({ amount: sum(refundFailures.amountMinor) })
-    .from(refundFailures)
-    .where(
-      and(
-        eq(refundFailures.paymentIntentId, paymentIntentId),
-        adjustment?.refundedAsOf ? gt(refundFailures.failedAt, adjustment.refundedAsOf) : undefined,
-      ),
-    );
-  return {
-    refunded: Math.max(0, (adjustment?.amountRefundedMinor ?? 0) - Number(failed?.amount ?? 0)),
-    disputeLost: adjustment?.amountDisputeLostMinor ?? 0,
-  };
+  // Both in one round trip: the failures since Stripe's figure are found by a subquery, not by a second trip.
+  const refundedAsOf = sql`(select ${paymentAdjustments.refundedAsOf} from ${paymentAdjustments} where ${paymentAdjustments.paymentIntentId} = ${paymentIntentId})`;
+  const [[adjustment], [failed]] = await pipelined([
+    tx.select().from(paymentAdjustments).where(eq(paymentAdjustments.paymentIntentId, paymentIntentId)),
+    tx
+      .select({ amount: sum(refundFailures.amountMinor) })
+      .from(refundFailures)
+      .where(and(eq(refundFailures.paymentIntentId, paymentIntentId), sql`${refundFailures.failedAt} > coalesce(${refundedAsOf}, '-infinity')`)),
+  ]);
+  return { refunded: Math.max(0, (adjustment?.amountRefundedMinor ?? 0) - Number(failed?.amount ?? 0)), disputeLost: adjustment?.amountDisputeLostMinor ?? 0 };
 }
 
 /**

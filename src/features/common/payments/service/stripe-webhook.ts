@@ -1,5 +1,6 @@
 import { failAutoTopUp, forgetRemovedCard, fulfilAutoTopUp, saveCardFromSetupIntent } from '@/features/common/payments/service/auto-top-up/charge';
 import { fulfillCheckoutSession, markPurchase } from '@/features/common/payments/service/fulfilment';
+import { runNow, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { applyChargeRefund, applyRefundFailure, recordDispute } from '@/features/common/payments/service/refunds';
 import {
@@ -22,7 +23,7 @@ import { BodyTooLargeError, readBodyWithin } from '@/shared/lib/read-body';
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
 /** Handles one verified event; returns what happened, for the response and the logs. */
-async function dispatch(event: EventEnvelope): Promise<string> {
+async function dispatch(event: EventEnvelope, afterCommit: AfterCommit): Promise<string> {
   const source = { eventId: event.id, at: new Date(event.created * 1000) };
   switch (event.type) {
     case 'checkout.session.completed':
@@ -32,7 +33,7 @@ async function dispatch(event: EventEnvelope): Promise<string> {
       // Delayed methods (SEPA, ACH …) complete unpaid; async_payment_succeeded follows when they clear.
       // Only money received buys credits: `no_payment_required` does not.
       if (session.payment_status !== 'paid') return 'awaiting_payment';
-      return fulfillCheckoutSession(session, event.id);
+      return fulfillCheckoutSession(session, event.id, afterCommit);
     }
     case 'checkout.session.async_payment_failed':
       return (await markPurchase(eventObject(event, checkoutSessionSchema).id, 'failed')) ? 'marked_failed' : 'unchanged';
@@ -70,8 +71,10 @@ async function dispatch(event: EventEnvelope): Promise<string> {
  * the event's shape, then handles it. 400 for a missing or bad signature or a malformed event, with
  * nothing written; 200 for events handled or not ours to handle; 500 when handling failed (the
  * database unavailable included: `DATABASE_UNAVAILABLE`), so Stripe delivers again — every handler is idempotent, so a retry is safe.
+ * A 200 means the change committed; the receipt and callbacks it queued run per `afterCommit`
+ * (default: before answering; the route runs them after the response).
  */
-export async function handleStripeWebhook(request: Request): Promise<Response> {
+export async function handleStripeWebhook(request: Request, options: { afterCommit?: AfterCommit } = {}): Promise<Response> {
   const signature = request.headers.get('stripe-signature');
   if (!signature) {
     await request.body?.cancel().catch(() => {});
@@ -102,7 +105,7 @@ export async function handleStripeWebhook(request: Request): Promise<Response> {
         envelope.error.issues.map((i) => `${i.path.join('.')} ${i.message}`),
       );
     event = envelope.data;
-    const outcome = await dispatch(event);
+    const outcome = await dispatch(event, options.afterCommit ?? runNow);
     return Response.json({ received: true, type: event.type, outcome });
   } catch (error) {
     if (error instanceof MalformedEventError) {

@@ -72,6 +72,15 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
   return { done, failed };
 }
 
+/**
+ * How a request runs the jobs its committed change queued (receipt, callbacks): `runNow` awaits them
+ * before the caller answers; the webhook route passes `afterResponse`, which runs them once the
+ * response is sent. Either way they are rows in `jobs` already, so a process that dies first leaves
+ * them to the next runner (`npm run credits:jobs`, `payments:retry`), never undone or lost.
+ */
+export type AfterCommit = (task: () => Promise<unknown>) => unknown;
+export const runNow: AfterCommit = (task) => task();
+
 let soon: ReturnType<typeof setTimeout> | null = null;
 
 /**
