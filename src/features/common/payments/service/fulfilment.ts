@@ -178,29 +178,44 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
       invoiceUrl,
       updatedAt: new Date(),
     };
-    const problem = chargeProblem(session, purchase);
-    if (problem) {
-      const [held] = await tx
-        .update(creditPurchases)
-        .set({ ...charged, status: 'needs_review', reviewReason: problem })
-        .where(eq(creditPurchases.id, purchase.id))
-        .returning();
-      console.warn(`[payments] checkout ${session.id}: purchase ${purchase.id} held for review, nothing credited: ${problem}`);
-      await enqueueJob(tx, { kind: 'review_callback', reference: purchase.id, purchaseId: purchase.id, payload: reviewPayload(held!) });
-      return { outcome: 'held_for_review', purchaseId: purchase.id };
-    }
-    const [paid] = await tx
-      .update(creditPurchases)
-      .set({ ...charged, status: 'paid', fulfilledAt: new Date() })
-      .where(eq(creditPurchases.id, purchase.id))
-      .returning();
-    await creditPaidPurchase(tx, paid!, { eventId, actor: { type: 'stripe' } });
-    return { outcome: 'fulfilled', purchaseId: purchase.id };
+    return { outcome: await settleCharge(tx, purchase, charged, chargeProblem(session, purchase), eventId), purchaseId: purchase.id };
   });
 
   const { purchaseId } = outcome;
   if (purchaseId) await afterCommit(() => runJobs({ purchaseId }));
   return outcome.outcome;
+}
+
+/**
+ * Records what Stripe charged for a purchase (locked by the caller) and then either credits it —
+ * `paid`, with its ledger entry and tasks — or, when `problem` says the charge does not pay for it,
+ * holds it for review (`needs_review`, nothing credited, `onCreditsPurchaseNeedsReview` queued). For
+ * Checkout sessions and auto top-up's payment intents alike.
+ */
+export async function settleCharge(
+  tx: Transaction,
+  purchase: CreditPurchase,
+  charged: Partial<CreditPurchase>,
+  problem: string | null,
+  eventId: string,
+): Promise<'fulfilled' | 'held_for_review'> {
+  if (problem) {
+    const [held] = await tx
+      .update(creditPurchases)
+      .set({ ...charged, status: 'needs_review', reviewReason: problem, updatedAt: new Date() })
+      .where(eq(creditPurchases.id, purchase.id))
+      .returning();
+    console.warn(`[payments] purchase ${purchase.id} held for review, nothing credited: ${problem}`);
+    await enqueueJob(tx, { kind: 'review_callback', reference: purchase.id, purchaseId: purchase.id, payload: reviewPayload(held!) });
+    return 'held_for_review';
+  }
+  const [paid] = await tx
+    .update(creditPurchases)
+    .set({ ...charged, status: 'paid', failureCode: null, failureMessage: null, fulfilledAt: new Date(), updatedAt: new Date() })
+    .where(eq(creditPurchases.id, purchase.id))
+    .returning();
+  await creditPaidPurchase(tx, paid!, { eventId, actor: { type: 'stripe' } });
+  return 'fulfilled';
 }
 
 /**

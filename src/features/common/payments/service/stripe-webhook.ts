@@ -53,7 +53,7 @@ async function dispatch(event: EventEnvelope, afterCommit: AfterCommit): Promise
       return recordDispute(eventObject(event, disputeSchema), source);
     // Auto top-up: its off-session charges, and the cards it charges.
     case 'payment_intent.succeeded':
-      return fulfilAutoTopUp(eventObject(event, paymentIntentSchema), event.id);
+      return fulfilAutoTopUp(eventObject(event, paymentIntentSchema), event.id, afterCommit);
     case 'payment_intent.payment_failed':
       return failAutoTopUp(eventObject(event, paymentIntentSchema));
     case 'setup_intent.succeeded':

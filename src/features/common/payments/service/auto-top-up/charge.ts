@@ -6,8 +6,8 @@ import { findCreditPackage, purchaseItemName } from '@/features/common/payments/
 import { packagePrice } from '@/features/common/payments/pricing';
 import { autoTopUpsThisMonth, creditsPageUrl, type AutoTopUpPauseReason } from '@/features/common/payments/service/auto-top-up/auto-top-up.service';
 import { testCardOf } from '@/features/common/payments/service/auto-top-up/test-cards';
-import { chargeProblem, creditPaidPurchase, reviewPayload, type FulfilmentOutcome } from '@/features/common/payments/service/fulfilment';
-import { enqueueJob, runJobs, runJobsSoon } from '@/features/common/payments/service/jobs/jobs';
+import { chargeProblem, settleCharge, type FulfilmentOutcome } from '@/features/common/payments/service/fulfilment';
+import { enqueueJob, runJobs, runJobsSoon, runNow, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { lockPayment } from '@/features/common/payments/service/refunds';
 import { callStripe, STRIPE_TIMEOUT_MS, walletOfCustomer } from '@/features/common/payments/service/stripe-customer';
@@ -344,7 +344,7 @@ async function autoPurchaseOf(intent: PaymentIntentEvent): Promise<string | null
  * is not the agreed amount in the agreed currency is held for review, as at Checkout. Money that
  * arrived after the charge was recorded as failed (the cardholder completed it later) is credited too.
  */
-export async function fulfilAutoTopUp(intent: PaymentIntentEvent, eventId: string): Promise<FulfilmentOutcome | 'ignored'> {
+export async function fulfilAutoTopUp(intent: PaymentIntentEvent, eventId: string, afterCommit: AfterCommit = runNow): Promise<FulfilmentOutcome | 'ignored'> {
   if (intent.status !== 'succeeded') return 'ignored';
   const purchaseId = await autoPurchaseOf(intent);
   if (!purchaseId) return 'ignored';
@@ -365,27 +365,14 @@ export async function fulfilAutoTopUp(intent: PaymentIntentEvent, eventId: strin
       updatedAt: new Date(),
     };
     const problem = chargeProblem({ amount_total: intent.amount_received, currency: intent.currency, total_details: null }, purchase);
-    if (problem) {
-      const [held] = await tx
-        .update(creditPurchases)
-        .set({ ...charged, status: 'needs_review', reviewReason: problem })
-        .where(eq(creditPurchases.id, purchase.id))
-        .returning();
-      console.warn(`[payments] automatic top-up ${purchase.id} held for review, nothing credited: ${problem}`);
-      await enqueueJob(tx, { kind: 'review_callback', reference: purchase.id, purchaseId: purchase.id, payload: reviewPayload(held!) });
-      return 'held_for_review';
-    }
-    const [paid] = await tx
-      .update(creditPurchases)
-      .set({ ...charged, status: 'paid', failureCode: null, failureMessage: null, fulfilledAt: new Date() })
-      .where(eq(creditPurchases.id, purchase.id))
-      .returning();
-    await creditPaidPurchase(tx, paid!, { eventId, actor: { type: 'stripe' } });
+    const settled = await settleCharge(tx, purchase, charged, problem, eventId);
     // A charge that went through ends a run of failures.
-    await tx.update(autoTopUps).set({ consecutiveFailures: 0, updatedAt: new Date() }).where(eq(autoTopUps.walletId, purchase.walletId));
-    return 'fulfilled';
+    if (settled === 'fulfilled') {
+      await tx.update(autoTopUps).set({ consecutiveFailures: 0, updatedAt: new Date() }).where(eq(autoTopUps.walletId, purchase.walletId));
+    }
+    return settled;
   });
-  await runJobs({ purchaseId });
+  await afterCommit(() => runJobs({ purchaseId }));
   return outcome;
 }
 
