@@ -8,7 +8,7 @@ import { PurchaseNotUnderReviewError } from '@/features/common/payments/service/
 import { parseServiceInput, SYSTEM_KEY_PREFIX, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { ledger, runLedger, type WalletRef } from '@/features/common/payments/service/ledger/ledger';
 import type { CreditsPurchaseReviewPayload, CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
-import { enqueueJob, runJobs, runNow, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
+import { enqueueJob, enqueueJobs, runJobs, runNow, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
 import { disputePayload, lockPayment, settleGivenBack } from '@/features/common/payments/service/refunds';
 import type { CheckoutSessionEvent } from '@/features/common/payments/service/stripe-event-schemas';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
@@ -132,9 +132,9 @@ export async function creditPaidPurchase(
     amountTaxMinor: purchase.amountTaxMinor ?? 0,
     invoiceUrl: purchase.invoiceUrl,
   };
-  await pipelined([
-    enqueueJob(tx, { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload }),
-    enqueueJob(tx, { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload }),
+  await enqueueJobs(tx, [
+    { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload },
+    { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload },
   ]);
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 
 import { env } from '@/config/env';
 import { performJob } from '@/features/common/payments/service/jobs/job-handlers';
@@ -8,65 +8,84 @@ import { jobs, type JobKind } from '@/shared/db/schema';
 /** How long a runner holds a job before another may take it over (a crashed runner's job). */
 const LEASE_MS = 2 * 60 * 1000;
 
+type NewJob = { kind: JobKind; reference: string; purchaseId?: string | null; walletId?: string | null; payload: object; runAt?: Date };
+
 /**
  * Records work to run after the current transaction commits (at `runAt` at the earliest). Call it
  * inside the transaction that makes the change; a second call for the same kind and reference is a
  * no-op, so the work happens once however often the change is reported.
  */
-export async function enqueueJob(
-  tx: Executor,
-  job: { kind: JobKind; reference: string; purchaseId?: string | null; walletId?: string | null; payload: object; runAt?: Date },
-): Promise<void> {
+export async function enqueueJob(tx: Executor, job: NewJob): Promise<void> {
+  await enqueueJobs(tx, [job]);
+}
+
+/** `enqueueJob` for several jobs, in one statement. */
+export async function enqueueJobs(tx: Executor, list: readonly NewJob[]): Promise<void> {
+  if (list.length === 0) return;
   await tx
     .insert(jobs)
-    .values({ ...job, payload: job.payload as Record<string, unknown> })
+    .values(list.map((job) => ({ ...job, payload: job.payload as Record<string, unknown> })))
     .onConflictDoNothing({ target: [jobs.kind, jobs.reference] });
 }
 
+/** Jobs a runner claims at a time: few enough to finish well inside their lease (each job's waits have deadlines). */
+const CLAIM = 10;
+/** Jobs one call runs at most. */
+const RUN_LIMIT = 100;
+
 /**
- * Runs due jobs (optionally only those of one purchase), oldest first, up to 100 a call. Each is
- * claimed with a lease, so concurrent runners never run the same job at once, and marked done only
- * after it succeeded; a failure is logged and recorded for the next run. Returns how many ran and
- * how many failed.
+ * Runs due jobs (optionally only those of one purchase), oldest first, up to 100 a call. Jobs are
+ * claimed ten at a time with a lease, in one statement (`FOR UPDATE SKIP LOCKED` under the lease
+ * check), so concurrent runners never run the same job at once, and each is marked done only after it
+ * succeeded; a failure is logged and recorded for the next run. Returns how many ran and how many
+ * failed.
  */
 export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ done: number; failed: number }> {
   const db = await getDb();
-  const now = new Date();
-  const candidates = await db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(
-      and(
-        isNull(jobs.doneAt),
-        lte(jobs.runAt, now),
-        or(isNull(jobs.lockedUntil), lt(jobs.lockedUntil, now)),
-        options.purchaseId ? eq(jobs.purchaseId, options.purchaseId) : undefined,
-      ),
-    )
-    .orderBy(asc(jobs.runAt))
-    .limit(100);
-
   let done = 0;
   let failed = 0;
-  for (const { id } of candidates) {
-    const [job] = await db
+  // A job that fails is due again at once: it waits for the next run rather than retried in this one.
+  const failedHere: string[] = [];
+  for (let claimedSoFar = 0; claimedSoFar < RUN_LIMIT;) {
+    const now = new Date();
+    const due = db
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(
+        and(
+          isNull(jobs.doneAt),
+          lte(jobs.runAt, now),
+          or(isNull(jobs.lockedUntil), lt(jobs.lockedUntil, now)),
+          options.purchaseId ? eq(jobs.purchaseId, options.purchaseId) : undefined,
+          failedHere.length > 0 ? notInArray(jobs.id, failedHere) : undefined,
+        ),
+      )
+      .orderBy(asc(jobs.runAt))
+      .limit(Math.min(CLAIM, RUN_LIMIT - claimedSoFar))
+      .for('update', { skipLocked: true });
+    const claimed = await db
       .update(jobs)
-      .set({ lockedUntil: new Date(Date.now() + LEASE_MS), attempts: sql`${jobs.attempts} + 1` })
-      .where(and(eq(jobs.id, id), isNull(jobs.doneAt), or(isNull(jobs.lockedUntil), lt(jobs.lockedUntil, new Date()))))
+      .set({ lockedUntil: new Date(now.getTime() + LEASE_MS), attempts: sql`${jobs.attempts} + 1` })
+      .where(inArray(jobs.id, due))
       .returning();
-    if (!job) continue; // another runner took it
-    try {
-      await performJob(job);
-      await db.update(jobs).set({ doneAt: new Date(), lockedUntil: null, lastError: null }).where(eq(jobs.id, id));
-      done++;
-    } catch (error) {
-      failed++;
-      const message = error instanceof Error ? error.message : String(error);
-      console.error(`[jobs] ${job.kind} for ${job.reference} failed (attempt ${job.attempts}): ${message}`);
-      await db
-        .update(jobs)
-        .set({ lockedUntil: null, lastError: message.slice(0, 2000) })
-        .where(eq(jobs.id, id));
+    if (claimed.length === 0) break;
+    claimedSoFar += claimed.length;
+    claimed.sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime());
+    for (const job of claimed) {
+      try {
+        await performJob(job);
+        await db.update(jobs).set({ doneAt: new Date(), lockedUntil: null, lastError: null }).where(eq(jobs.id, job.id));
+        done++;
+      } catch (error) {
+        failed++;
+        failedHere.push(job.id);
+        const message = error instanceof Error ? error.message : String(error);
+        console.error(`[jobs] ${job.kind} for ${job.reference} failed (attempt ${job.attempts}): ${message}`);
+        await db
+          .update(jobs)
+          .set({ lockedUntil: null, lastError: message.slice(0, 2000) })
+          .where(eq(jobs.id, job.id));
+      }
     }
   }
   return { done, failed };
