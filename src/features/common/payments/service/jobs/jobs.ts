@@ -47,15 +47,16 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
   // A job that fails is due again at once: it waits for the next run rather than retried in this one.
   const failedHere: string[] = [];
   for (let claimedSoFar = 0; claimedSoFar < RUN_LIMIT;) {
-    const now = new Date();
+    // The database's clock throughout: a job queued a moment ago has `run_at` = its transaction's now(),
+    // to the microsecond, which a JavaScript Date (milliseconds) taken just after could still precede.
     const due = db
       .select({ id: jobs.id })
       .from(jobs)
       .where(
         and(
           isNull(jobs.doneAt),
-          lte(jobs.runAt, now),
-          or(isNull(jobs.lockedUntil), lt(jobs.lockedUntil, now)),
+          lte(jobs.runAt, sql`now()`),
+          or(isNull(jobs.lockedUntil), lt(jobs.lockedUntil, sql`now()`)),
           options.purchaseId ? eq(jobs.purchaseId, options.purchaseId) : undefined,
           failedHere.length > 0 ? notInArray(jobs.id, failedHere) : undefined,
         ),
@@ -65,7 +66,7 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
       .for('update', { skipLocked: true });
     const claimed = await db
       .update(jobs)
-      .set({ lockedUntil: new Date(now.getTime() + LEASE_MS), attempts: sql`${jobs.attempts} + 1` })
+      .set({ lockedUntil: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`, attempts: sql`${jobs.attempts} + 1` })
       .where(inArray(jobs.id, due))
       .returning();
     if (claimed.length === 0) break;
