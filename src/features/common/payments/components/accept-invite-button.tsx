@@ -2,10 +2,10 @@
 
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { AlertCircleIcon, Loader2Icon } from 'lucide-react';
+import { Loader2Icon } from 'lucide-react';
 
 import { acceptInviteAction } from '@/features/common/payments/actions/organizations.action';
-import { Alert, AlertDescription } from '@/shared/components/ui/alert';
+import { ErrorAlert } from '@/shared/components/ui/action-message';
 import { Button } from '@/shared/components/ui/button';
 
 /** Accepts the invitation, makes the organisation's wallet the active one and opens the organisation. */
@@ -29,12 +29,7 @@ export function AcceptInviteButton({ token, organizationName }: { token: string;
 
   return (
     <div className="flex flex-col gap-3">
-      {error ? (
-        <Alert variant="destructive" role="alert">
-          <AlertCircleIcon aria-hidden />
-          <AlertDescription>{error}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert message={error} />
       <Button onClick={accept} disabled={pending}>
         {pending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
         Join {organizationName}

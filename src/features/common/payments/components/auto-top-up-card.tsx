@@ -2,7 +2,7 @@
 
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
-import { AlertCircleIcon, CreditCardIcon, Loader2Icon } from 'lucide-react';
+import { CreditCardIcon, Loader2Icon } from 'lucide-react';
 
 import { appConfig } from '@/config/app';
 import { managePaymentMethods, saveAutoTopUp, startSavingCard, turnOffAutoTopUp } from '@/features/common/payments/actions/auto-top-up.action';
@@ -10,6 +10,7 @@ import { autoTopUpIsOn, autoTopUpStatusText, lastFailureText } from '@/features/
 import { useCredits } from '@/features/common/payments/hooks/use-credits';
 import { cardName, describeCard } from '@/features/common/payments/saved-card';
 import type { AutoTopUpChoice, AutoTopUpSettings } from '@/features/common/payments/service/auto-top-up/auto-top-up.service';
+import { ActionMessage, ErrorAlert } from '@/shared/components/ui/action-message';
 import { Alert, AlertDescription } from '@/shared/components/ui/alert';
 import { Button } from '@/shared/components/ui/button';
 import { Input } from '@/shared/components/ui/input';
@@ -316,18 +317,7 @@ export function AutoTopUpCard({ settings: initial, organizationId, availableCred
             )}
           </p>
 
-          {message ? (
-            message.kind === 'error' ? (
-              <Alert variant="destructive" role="alert">
-                <AlertCircleIcon aria-hidden />
-                <AlertDescription>{message.text}</AlertDescription>
-              </Alert>
-            ) : (
-              <p role="status" className="text-sm text-muted-foreground">
-                {message.text}
-              </p>
-            )
-          ) : null}
+          {message?.kind === 'error' ? <ErrorAlert message={message.text} /> : <ActionMessage message={message} />}
 
           <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
             <Button type="submit" disabled={busy !== null || !card}>

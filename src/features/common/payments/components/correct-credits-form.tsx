@@ -2,11 +2,12 @@
 
 import { useId, useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
-import { AlertCircleIcon, CheckCircle2Icon, Loader2Icon, ScaleIcon } from 'lucide-react';
+import { CheckCircle2Icon, Loader2Icon, ScaleIcon } from 'lucide-react';
 
 import { correctUserCredits } from '@/features/common/payments/actions/admin-credits.action';
 import { notifyCreditsChanged } from '@/features/common/payments/hooks/use-credits';
 import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
+import { ErrorAlert } from '@/shared/components/ui/action-message';
 import { Alert, AlertDescription } from '@/shared/components/ui/alert';
 import { Button } from '@/shared/components/ui/button';
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/shared/components/ui/dialog';
@@ -176,9 +177,7 @@ export function CorrectCreditsForm({ userId, userEmail, bonus, purchased }: Corr
       <Dialog open={review !== null} onOpenChange={(open) => !open && !pending && setReview(null)}>
         <DialogContent className="sm:max-w-md">
           <DialogHeader>
-            <DialogTitle>
-              {reviewed && review ? `${reviewed.verb} ${formatCount(review.credits)} ${reviewed.bucket} credits?` : ''}
-            </DialogTitle>
+            <DialogTitle>{reviewed && review ? `${reviewed.verb} ${formatCount(review.credits)} ${reviewed.bucket} credits?` : ''}</DialogTitle>
             <DialogDescription>
               {reviewed && review
                 ? `${userEmail}’s ${reviewed.bucket} credits go from ${formatCount(have(review.action))} to ${formatCount(have(review.action) + reviewed.sign * review.credits)}. The correction is recorded in the ledger with you as the actor and cannot be undone from here.`
@@ -189,12 +188,7 @@ export function CorrectCreditsForm({ userId, userEmail, bonus, purchased }: Corr
             <span className="block text-xs font-medium text-muted-foreground">Reason</span>
             {review?.reason}
           </blockquote>
-          {error ? (
-            <Alert variant="destructive" role="alert">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{error}</AlertDescription>
-            </Alert>
-          ) : null}
+          <ErrorAlert message={error} />
           <DialogFooter>
             <DialogClose asChild>
               <Button variant="outline" disabled={pending}>

@@ -2,10 +2,10 @@
 
 import { useId, useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
-import { AlertCircleIcon, Loader2Icon, PlusIcon } from 'lucide-react';
+import { Loader2Icon, PlusIcon } from 'lucide-react';
 
 import { createOrganizationAction } from '@/features/common/payments/actions/organizations.action';
-import { Alert, AlertDescription } from '@/shared/components/ui/alert';
+import { ErrorAlert } from '@/shared/components/ui/action-message';
 import { Button } from '@/shared/components/ui/button';
 import { Input } from '@/shared/components/ui/input';
 import { Label } from '@/shared/components/ui/label';
@@ -39,12 +39,7 @@ export function CreateOrganizationForm() {
 
   return (
     <form onSubmit={submit} noValidate className="flex flex-col gap-4">
-      {error ? (
-        <Alert variant="destructive" role="alert">
-          <AlertCircleIcon aria-hidden />
-          <AlertDescription>{error}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert message={error} />
       <div className="flex flex-col gap-2">
         <Label htmlFor={`${id}-name`}>Organization name</Label>
         <Input id={`${id}-name`} value={name} maxLength={100} onChange={(event) => setName(event.target.value)} placeholder="Acme Research" required />

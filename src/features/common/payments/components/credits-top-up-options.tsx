@@ -1,13 +1,14 @@
 'use client';
 
 import { useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
-import { AlertCircleIcon, Loader2Icon } from 'lucide-react';
+import { Loader2Icon } from 'lucide-react';
 
 import { appConfig } from '@/config/app';
 import type { CreditPackage } from '@/config/app-config.schema';
 import { CreditsTopUpError, useCredits, type TopUpUrls } from '@/features/common/payments/hooks/use-credits';
 import { checkManualTopUp, manualTopUpLimits, type ManualTopUpConfig } from '@/features/common/payments/manual-top-up';
 import { currencyForLocales, manualTopUpIn, packagePrice } from '@/features/common/payments/pricing';
+import { ErrorAlert } from '@/shared/components/ui/action-message';
 import { Alert, AlertDescription } from '@/shared/components/ui/alert';
 import { Badge } from '@/shared/components/ui/badge';
 import { Button } from '@/shared/components/ui/button';
@@ -144,12 +145,7 @@ export function CreditsTopUpOptions({ showManualAmount = true, successUrl, cance
 
   return (
     <div className="flex flex-col gap-4">
-      {error ? (
-        <Alert variant="destructive" role="alert">
-          <AlertCircleIcon aria-hidden />
-          <AlertDescription>{error}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert message={error} />
       {credits.currencies.length > 1 ? (
         <div className="flex items-center justify-end gap-2 text-sm">
           <Label htmlFor={currencyId}>Currency</Label>

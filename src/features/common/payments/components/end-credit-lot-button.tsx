@@ -2,12 +2,12 @@
 
 import { useId, useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { AlertCircleIcon, Loader2Icon } from 'lucide-react';
+import { Loader2Icon } from 'lucide-react';
 
 import { endUserCreditLot } from '@/features/common/payments/actions/admin-credits.action';
 import { notifyCreditsChanged } from '@/features/common/payments/hooks/use-credits';
 import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
-import { Alert, AlertDescription } from '@/shared/components/ui/alert';
+import { ErrorAlert } from '@/shared/components/ui/action-message';
 import { Button } from '@/shared/components/ui/button';
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/shared/components/ui/dialog';
 import { Label } from '@/shared/components/ui/label';
@@ -77,12 +77,7 @@ export function EndCreditLotButton({ userId, lotId, creditsLeft, label }: { user
             </p>
           ) : null}
         </div>
-        {error ? (
-          <Alert variant="destructive" role="alert">
-            <AlertCircleIcon aria-hidden />
-            <AlertDescription>{error}</AlertDescription>
-          </Alert>
-        ) : null}
+        <ErrorAlert message={error} />
         <DialogFooter>
           <DialogClose asChild>
             <Button variant="outline" disabled={pending}>

@@ -2,13 +2,14 @@
 
 import { useId, useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
-import { AlertCircleIcon, CheckCircle2Icon, GiftIcon, Loader2Icon } from 'lucide-react';
+import { CheckCircle2Icon, GiftIcon, Loader2Icon } from 'lucide-react';
 
 import { appConfig } from '@/config/app';
 import { grantBonusCredits } from '@/features/common/payments/actions/admin-credits.action';
 import { grantOrganizationBonusCredits } from '@/features/common/payments/actions/organizations.action';
 import { notifyCreditsChanged } from '@/features/common/payments/hooks/use-credits';
 import { MAX_REASON_LENGTH } from '@/features/common/payments/service/credits-input.schema';
+import { ErrorAlert } from '@/shared/components/ui/action-message';
 import { Alert, AlertDescription } from '@/shared/components/ui/alert';
 import { Button } from '@/shared/components/ui/button';
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/shared/components/ui/dialog';
@@ -191,12 +192,7 @@ export function GrantBonusCreditsForm({ userId, userEmail, organizationId }: { u
           {review?.expiresOn ? (
             <p className="text-sm">Spendable until the end of {dayFormat.format(new Date(`${review.expiresOn}T00:00:00Z`))} (UTC), then they expire.</p>
           ) : null}
-          {error ? (
-            <Alert variant="destructive" role="alert">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{error}</AlertDescription>
-            </Alert>
-          ) : null}
+          <ErrorAlert message={error} />
           <DialogFooter>
             <DialogClose asChild>
               <Button variant="outline" disabled={pending}>

@@ -4,6 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { Loader2Icon } from 'lucide-react';
 
 import { saveLowBalanceAlert } from '@/features/common/payments/actions/low-balance-alert.action';
+import { ActionMessage } from '@/shared/components/ui/action-message';
 import { Button } from '@/shared/components/ui/button';
 import { Input } from '@/shared/components/ui/input';
 import { Label } from '@/shared/components/ui/label';
@@ -81,14 +82,7 @@ export function LowBalanceAlertForm({ thresholdCredits, suggestedCredits }: LowB
       <p id={`${id}-state`} className="text-xs text-muted-foreground">
         {saved > 0 ? `On: one email each time your balance falls below ${formatCount(saved)} credits.` : 'Off: no low-balance emails.'}
       </p>
-      {message ? (
-        <p
-          role={message.kind === 'error' ? 'alert' : 'status'}
-          className={message.kind === 'error' ? 'text-sm text-destructive' : 'text-sm text-muted-foreground'}
-        >
-          {message.text}
-        </p>
-      ) : null}
+      <ActionMessage message={message} />
     </form>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useId, useState, useTransition, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
-import { AlertCircleIcon, Loader2Icon, MailPlusIcon } from 'lucide-react';
+import { Loader2Icon, MailPlusIcon } from 'lucide-react';
 
 import {
   inviteMemberAction,
@@ -12,6 +12,7 @@ import {
   setMemberCapAction,
   setMemberRoleAction,
 } from '@/features/common/payments/actions/organizations.action';
+import { ErrorAlert } from '@/shared/components/ui/action-message';
 import { Alert, AlertDescription } from '@/shared/components/ui/alert';
 import { Badge } from '@/shared/components/ui/badge';
 import { Button } from '@/shared/components/ui/button';
@@ -74,12 +75,7 @@ export function InviteMemberForm({ organizationId, canInviteOwners }: { organiza
 
   return (
     <form onSubmit={submit} noValidate className="flex flex-col gap-3">
-      {error ? (
-        <Alert variant="destructive" role="alert">
-          <AlertCircleIcon aria-hidden />
-          <AlertDescription>{error}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert message={error} />
       {sent ? (
         <Alert variant="success" role="status">
           <AlertDescription>Invitation sent to {sent}. The link works for 7 days.</AlertDescription>

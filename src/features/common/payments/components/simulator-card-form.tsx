@@ -6,6 +6,7 @@ import { useRouter } from 'next/navigation';
 import { CreditCardIcon, Loader2Icon } from 'lucide-react';
 
 import { removeTestCard, saveTestCard } from '@/features/common/payments/actions/auto-top-up.action';
+import { ActionMessage } from '@/shared/components/ui/action-message';
 import { Button } from '@/shared/components/ui/button';
 import type { ActionError } from '@/shared/lib/action-result';
 
@@ -122,14 +123,7 @@ export function SimulatorCardForm({ cards, saved: initial, organizationId }: Sim
           </label>
         ))}
       </fieldset>
-      {message ? (
-        <p
-          role={message.kind === 'error' ? 'alert' : 'status'}
-          className={message.kind === 'error' ? 'text-sm text-destructive' : 'text-sm text-muted-foreground'}
-        >
-          {message.text}
-        </p>
-      ) : null}
+      <ActionMessage message={message} />
       <div className="flex flex-col gap-2 sm:flex-row-reverse">
         <Button type="submit" size="lg" className="flex-1" disabled={busy !== null || !choice}>
           {busy === 'save' ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
