@@ -56,10 +56,10 @@ export class PgliteLockedError extends Error {
  * Takes the folder for this process, or throws `PgliteLockedError` naming the process that has it.
  * Returns a function that gives it back (also done, best effort, when the process exits).
  */
-export function acquirePgliteLock(dataDir: string, url?: string): { release(): void; update(url: string): void } {
+export function acquirePgliteLock(dataDir: string): { release(): void; update(url: string): void } {
   const file = lockFileOf(dataDir);
   mkdirSync(path.dirname(file), { recursive: true });
-  const lock: PgliteLock = { pid: process.pid, ...(url && { url }), startedAt: new Date().toISOString() };
+  const lock: PgliteLock = { pid: process.pid, startedAt: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
     try {
       writeFileSync(file, JSON.stringify(lock), { flag: 'wx' });

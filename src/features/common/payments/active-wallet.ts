@@ -30,6 +30,15 @@ export const getActiveWallet = cache(async (userId: string): Promise<ActiveWalle
   return { organization: organizations.find((organization) => organization.id === wanted) ?? null, organizations };
 });
 
+/**
+ * Just the active organisation's id (null: the personal wallet), for a route that spends: without the
+ * wallet cookie, no query at all; with it, the same membership check as `getActiveWallet`.
+ */
+export async function activeOrganizationId(userId: string): Promise<string | null> {
+  if (!(await cookies()).get(ACTIVE_WALLET_COOKIE)?.value) return null;
+  return (await getActiveWallet(userId)).organization?.id ?? null;
+}
+
 /** Remembers `organizationId` (null: the personal wallet) as the active wallet. Callers check membership first. */
 export async function rememberActiveWallet(organizationId: string | null): Promise<void> {
   const jar = await cookies();

@@ -87,6 +87,19 @@ export function currencyForLocales(locales: readonly string[], offered: readonly
   return fallback;
 }
 
+/**
+ * The currency a buyer pays in when they did not choose one now: the one they chose last (if the app
+ * still sells in it), else one that suits their locales, else the default.
+ */
+export function defaultBuyerCurrency(
+  config: Pick<CreditsConfig, 'currencies' | 'currency'>,
+  preferred: string | null | undefined,
+  locales: readonly string[] = [],
+): string {
+  if (preferred && config.currencies.includes(preferred)) return preferred;
+  return currencyForLocales(locales, config.currencies, config.currency);
+}
+
 /** The language tags of an Accept-Language header, best first (quality order), at most ten. */
 export function localesOfAcceptLanguage(header: string | null | undefined): string[] {
   if (!header) return [];

@@ -1,5 +1,5 @@
 import { getSessionUser } from '@/features/common/auth/session';
-import { getActiveWallet } from '@/features/common/payments/active-wallet';
+import { activeOrganizationId } from '@/features/common/payments/active-wallet';
 import { respondWithCreditsErrors } from '@/features/common/payments/api/credits-error-response';
 import { handleGenerateRequest } from '@/features/examples/generation/generate-handler';
 
@@ -7,7 +7,6 @@ export async function POST(request: Request) {
   return respondWithCreditsErrors(async () => {
     const user = await getSessionUser();
     // The header's wallet switcher, checked against the user's memberships (a forged cookie reads as personal).
-    const active = user ? (await getActiveWallet(user.id)).organization : null;
-    return handleGenerateRequest(request, user?.id ?? null, active?.id ?? null);
+    return handleGenerateRequest(request, user?.id ?? null, user ? await activeOrganizationId(user.id) : null);
   });
 }

@@ -10,10 +10,9 @@ import { TEST_CARDS } from '@/features/common/payments/service/auto-top-up/test-
 import { CreditsError } from '@/features/common/payments/service/credits-errors';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/shared/components/ui/card';
+import { isUuid } from '@/shared/lib/uuid';
 
 export const metadata: Metadata = { title: 'Saved card (simulator)', robots: { index: false } };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Plays the part of Stripe Checkout in setup mode and of the customer portal when no Stripe key is
@@ -22,7 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export default async function SimulatedCardPage({ searchParams }: PageProps<'/checkout/simulator/card'>) {
   if (getPaymentsGateway().kind !== 'simulator') notFound();
   const { organization } = await searchParams;
-  if (organization !== undefined && (typeof organization !== 'string' || !UUID.test(organization))) notFound();
+  if (organization !== undefined && !isUuid(organization)) notFound();
   const organizationId = organization ?? null;
   const user = await requireUser(`/checkout/simulator/card${organizationId ? `?organization=${organizationId}` : ''}`);
   let settings: AutoTopUpSettings;

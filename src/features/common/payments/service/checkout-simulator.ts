@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 
 import { and, eq } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 
 import { appConfig } from '@/config/app';
 import { env } from '@/config/env';
 import { purchaseItemName } from '@/features/common/payments/credit-packages';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
-import { SIMULATED_INVOICE_ID } from '@/features/common/payments/service/fulfilment';
+import { SIMULATED_INVOICE_ID, simulatedPaymentIntentId } from '@/features/common/payments/service/fulfilment';
 import { handleStripeWebhook } from '@/features/common/payments/service/stripe-webhook';
 import { getDb } from '@/shared/db/client';
 import { creditPurchases, users, type CreditPurchase } from '@/shared/db/schema';
@@ -29,14 +30,21 @@ export interface SimulatedCheckout {
 
 /** The checkout `sessionId` of `userId`, or null when the simulator is off or it is not theirs. */
 export async function getSimulatedCheckout(sessionId: string, userId: string): Promise<SimulatedCheckout | null> {
+  return simulatorPurchase(creditPurchases.stripeCheckoutSessionId, SIMULATED_SESSION_ID, sessionId, userId);
+}
+
+/**
+ * The purchase of `userId` whose `column` is `id`, or null when the simulator is off, it is not theirs,
+ * or `id` is not one of the simulator's own (`pattern`): anything else never reaches a query.
+ */
+async function simulatorPurchase(column: AnyPgColumn, pattern: RegExp, id: string, userId: string): Promise<SimulatedCheckout | null> {
   if (getPaymentsGateway().kind !== 'simulator') return null;
-  // The simulator's own ids only (`cs_sim_` and a purchase id's hex): anything else is not one, and never reaches a query.
-  if (typeof sessionId !== 'string' || !SIMULATED_SESSION_ID.test(sessionId) || typeof userId !== 'string') return null;
+  if (typeof id !== 'string' || !pattern.test(id) || typeof userId !== 'string') return null;
   const db = await getDb();
   const [purchase] = await db
     .select()
     .from(creditPurchases)
-    .where(and(eq(creditPurchases.stripeCheckoutSessionId, sessionId), eq(creditPurchases.userId, userId)));
+    .where(and(eq(column, id), eq(creditPurchases.userId, userId)));
   if (!purchase) return null;
   return { purchase, itemName: purchaseItemName(purchase) };
 }
@@ -86,7 +94,7 @@ export function recordedTotals(purchase: CreditPurchase): SimulatedTotals {
 }
 
 /** The simulator's invoice id of a purchase (when `invoiceCreation` is on). */
-export function simulatedInvoiceId(purchase: Pick<CreditPurchase, 'id'>): string {
+function simulatedInvoiceId(purchase: Pick<CreditPurchase, 'id'>): string {
   return `in_sim_${purchase.id.replaceAll('-', '')}`;
 }
 
@@ -95,15 +103,7 @@ export function simulatedInvoiceId(purchase: Pick<CreditPurchase, 'id'>): string
  * purchase it is for, as paid.
  */
 export async function getSimulatedInvoice(invoiceId: string, userId: string): Promise<SimulatedCheckout | null> {
-  if (getPaymentsGateway().kind !== 'simulator') return null;
-  if (typeof invoiceId !== 'string' || !SIMULATED_INVOICE_ID.test(invoiceId) || typeof userId !== 'string') return null;
-  const db = await getDb();
-  const [purchase] = await db
-    .select()
-    .from(creditPurchases)
-    .where(and(eq(creditPurchases.stripeInvoiceId, invoiceId), eq(creditPurchases.userId, userId)));
-  if (!purchase) return null;
-  return { purchase, itemName: purchaseItemName(purchase) };
+  return simulatorPurchase(creditPurchases.stripeInvoiceId, SIMULATED_INVOICE_ID, invoiceId, userId);
 }
 
 /** A `checkout.session.completed` event for a paid purchase, shaped as Stripe sends it. */
@@ -128,7 +128,7 @@ export function buildCheckoutCompletedEvent(purchase: CreditPurchase, customerEm
     livemode: false,
     metadata,
     mode: 'payment',
-    payment_intent: `pi_sim_${purchase.id.replaceAll('-', '')}`,
+    payment_intent: simulatedPaymentIntentId(purchase),
     payment_status: 'paid',
     status: 'complete',
     success_url: purchase.successUrl,

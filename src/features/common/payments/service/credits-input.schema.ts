@@ -86,11 +86,16 @@ const idempotencyKey = storableString()
 /** An organisation whose wallet the call uses instead of the user's own. */
 const organizationId = z.uuid({ message: 'must be an organization id (a UUID)' }).optional();
 export const organizationIdSchema = organizationId;
-/** What the credits were spent on: a key of `billing.credits.features` in config, or any short slug. */
-const feature = z
-  .string({ message: 'must be a string' })
-  .regex(FEATURE_KEY, { message: 'must be a short lowercase key such as "generation"' })
+/** Whose wallet a call is about: the user's own, or with `organizationId` an organisation's they belong to. */
+export const walletOwnerSchema = z.object({ userId, organizationId });
+/** A buyer's explicit choice of currency: three letters, lowercased (whether the app sells in it is checked against config). */
+export const currencyChoiceSchema = z
+  .string({ message: 'must be a currency code' })
+  .regex(/^[A-Za-z]{3}$/, { message: 'must be a three-letter currency code' })
+  .transform((code) => code.toLowerCase())
   .optional();
+/** What the credits were spent on: a key of `billing.credits.features` in config, or any short slug. */
+const feature = z.string({ message: 'must be a string' }).regex(FEATURE_KEY, { message: 'must be a short lowercase key such as "generation"' }).optional();
 
 /**
  * What the whole request behind an idempotency key asked for (see `fingerprintRequest`): the same key
@@ -175,20 +180,23 @@ function plainDeduction(input: unknown): DeductCreditsArguments | null {
 
 export const addCreditsSchema = z
   .object({
-  /** The user whose personal wallet receives them; optional when `organizationId` names the wallet. */
-  userId: userId.optional(),
-  organizationId,
-  credits,
-  creditsType: z.enum(['bonus', 'purchased'], { message: 'must be "bonus" or "purchased"' }),
-  reason,
-  /** Who granted them: an admin's user id. Omitted for grants made by the system. */
-  actorId: userId.optional(),
-  idempotencyKey,
-  requestFingerprint,
-  metadata,
-  /** When the credits lapse; omitted: per config (`bonusExpiresAfterDays` for bonus credits), else never. */
-  expiresAt: z.date({ message: 'must be a Date' }).refine((at) => !Number.isNaN(at.getTime()), { message: 'must be a valid date' }).optional(),
-})
+    /** The user whose personal wallet receives them; optional when `organizationId` names the wallet. */
+    userId: userId.optional(),
+    organizationId,
+    credits,
+    creditsType: z.enum(['bonus', 'purchased'], { message: 'must be "bonus" or "purchased"' }),
+    reason,
+    /** Who granted them: an admin's user id. Omitted for grants made by the system. */
+    actorId: userId.optional(),
+    idempotencyKey,
+    requestFingerprint,
+    metadata,
+    /** When the credits lapse; omitted: per config (`bonusExpiresAfterDays` for bonus credits), else never. */
+    expiresAt: z
+      .date({ message: 'must be a Date' })
+      .refine((at) => !Number.isNaN(at.getTime()), { message: 'must be a valid date' })
+      .optional(),
+  })
   .refine((input) => input.userId || input.organizationId, { message: 'needs a userId or an organizationId', path: ['userId'] });
 export type AddCreditsInput = z.input<typeof addCreditsSchema>;
 
@@ -241,13 +249,20 @@ export const listOptionsSchema = z.object({
   limit: z.number().int().min(1).max(100).default(20),
   cursor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   /** Only entries of these types. */
-  types: z.array(z.enum(creditTransactionType.enumValues, { message: 'must be ledger entry types' })).min(1).max(creditTransactionType.enumValues.length).optional(),
+  types: z
+    .array(z.enum(creditTransactionType.enumValues, { message: 'must be ledger entry types' }))
+    .min(1)
+    .max(creditTransactionType.enumValues.length)
+    .optional(),
   /** Only entries from this time on. */
   from: instant.optional(),
   /** Only entries before this time (exclusive). */
   to: instant.optional(),
 });
-export const listTransactionsSchema = z.object({ userId, options: listOptionsSchema.extend({ organizationId: organizationId.nullable() }).default({ limit: 20 }) });
+export const listTransactionsSchema = z.object({
+  userId,
+  options: listOptionsSchema.extend({ organizationId: organizationId.nullable() }).default({ limit: 20 }),
+});
 export type ListTransactionsOptions = z.input<typeof listOptionsSchema> & { organizationId?: string | null };
 
 /**
@@ -263,7 +278,5 @@ export function parseCreditsInput<Schema extends z.ZodType>(schema: Schema, inpu
 export function parseServiceInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new InvalidCreditsInputError(
-    result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-  );
+  throw new InvalidCreditsInputError(result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
 }

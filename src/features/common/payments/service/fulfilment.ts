@@ -16,6 +16,11 @@ import { callStripe, STRIPE_TIMEOUT_MS } from '@/features/common/payments/servic
 
 /** The simulator's invoice ids: `in_sim_` and a purchase id's hex. */
 export const SIMULATED_INVOICE_ID = /^in_sim_[0-9a-f]{32}$/;
+
+/** The payment intent a purchase is paid under in simulator mode (at its checkout, or by auto top-up). */
+export function simulatedPaymentIntentId(purchase: Pick<CreditPurchase, 'id'>): string {
+  return `pi_sim_${purchase.id.replaceAll('-', '')}`;
+}
 import { getDb, pipelined, type Transaction } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, users, type CreditPurchase, type CreditPurchaseStatus } from '@/shared/db/schema';
 import { formatMoney } from '@/shared/lib/money';
@@ -66,7 +71,7 @@ export function chargeProblem(
  * lock): its credits with a ledger entry keyed by the checkout session, refunds and lost disputes
  * recorded before it, and the side-effect tasks (receipt, `onCreditsTopUp`, disputes reported now).
  */
-export async function creditPaidPurchase(
+async function creditPaidPurchase(
   tx: Transaction,
   purchase: CreditPurchase,
   source: { eventId: string | null; actor: { type: 'stripe' } | { type: 'admin'; id: string } },
@@ -238,7 +243,7 @@ async function hostedInvoiceUrl(invoiceId: string): Promise<string | null> {
   }
 }
 
-export function reviewPayload(purchase: CreditPurchase): CreditsPurchaseReviewPayload {
+function reviewPayload(purchase: CreditPurchase): CreditsPurchaseReviewPayload {
   return {
     userId: purchase.userId,
     organizationId: purchaseWallet(purchase).organizationId,

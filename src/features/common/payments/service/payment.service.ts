@@ -13,7 +13,6 @@ import {
   InvalidCreditsInputError,
   ManualTopUpDisabledError,
   RateLimitedError,
-  StripeUnavailableError,
   TopUpOutOfRangeError,
   UnknownPackageError,
   UnsupportedCurrencyError,
@@ -21,6 +20,7 @@ import {
 } from '@/features/common/payments/service/credits-errors';
 import {
   addCreditsSchema,
+  currencyChoiceSchema,
   parseCreditsInput,
   storableString,
   SYSTEM_KEY_PREFIX,
@@ -31,8 +31,8 @@ import {
 import { expectApplied, fingerprint, ledger, runLedger, walletOf } from '@/features/common/payments/service/ledger/ledger';
 import { MANAGER_ROLES, requireMember } from '@/features/common/payments/service/organizations/membership';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
-import { currencyForLocales, manualTopUpIn, packagePrice } from '@/features/common/payments/pricing';
-import { ensureWalletCustomer, STRIPE_TIMEOUT_MS } from '@/features/common/payments/service/stripe-customer';
+import { defaultBuyerCurrency, manualTopUpIn, packagePrice } from '@/features/common/payments/pricing';
+import { asCheckoutUnavailable, ensureWalletCustomer, STRIPE_TIMEOUT_MS } from '@/features/common/payments/service/stripe-customer';
 import { getDb } from '@/shared/db/client';
 import { creditPurchases, users, type CreditLotSource, type CreditTransactionType } from '@/shared/db/schema';
 import { consumeRateLimit } from '@/shared/lib/rate-limit';
@@ -109,12 +109,7 @@ export async function addCreditsDirectly(
 }
 
 const returnUrl = storableString().trim().min(1, { message: 'must not be empty' }).max(2048, { message: 'must be at most 2048 characters' });
-const currencyChoice = z
-  .string({ message: 'must be a currency code' })
-  .regex(/^[A-Za-z]{3}$/, { message: 'must be a three-letter currency code' })
-  .transform((code) => code.toLowerCase())
-  .optional();
-const buyer = { userId: userIdSchema.shape.userId, organizationId: organizationIdSchema, currency: currencyChoice };
+const buyer = { userId: userIdSchema.shape.userId, organizationId: organizationIdSchema, currency: currencyChoiceSchema };
 const checkoutSchema = z.union([
   z.object({ ...buyer, packageId: storableString().min(1).max(100) }),
   z.object({
@@ -139,7 +134,7 @@ export type CheckoutRequest = { userId: string; organizationId?: string; currenc
  * the billing address and tax ids it needs, saved on the customer), tax ids alone, and an invoice per
  * purchase. None of them changes the credits a purchase buys.
  */
-export function checkoutOptions(
+function checkoutOptions(
   config: Pick<typeof appConfig.billing.credits, 'allowPromotionCodes' | 'automaticTax' | 'taxIdCollection' | 'invoiceCreation'>,
   metadata: Record<string, string>,
 ): Partial<Stripe.Checkout.SessionCreateParams> {
@@ -199,17 +194,23 @@ export async function createCreditsCheckoutSession(
   const [user] = await db.select({ email: users.email, preferredCurrency: users.preferredCurrency }).from(users).where(eq(users.id, input.userId));
   if (!user) throw new UserNotFoundError(input.userId);
   if (input.organizationId) await requireMember(db, input.organizationId, input.userId, MANAGER_ROLES);
-  const currency =
-    input.currency ??
-    (user.preferredCurrency && config.currencies.includes(user.preferredCurrency) ? user.preferredCurrency : null) ??
-    currencyForLocales(options.locales ?? [], config.currencies, config.currency);
+  const currency = input.currency ?? defaultBuyerCurrency(config, user.preferredCurrency, options.locales);
 
-  let order: { packageId: string | null; priceId: string | null; name: string; credits: number; amountMinor: number; currency: string };
+  // `multiCurrency`: the package has prices in more than one currency (Stripe then needs the currency named).
+  let order: { packageId: string | null; priceId: string | null; name: string; credits: number; amountMinor: number; currency: string; multiCurrency: boolean };
   if ('packageId' in input) {
     const pkg = findCreditPackage(input.packageId);
     if (!pkg) throw new UnknownPackageError(input.packageId);
     const price = packagePrice(pkg, currency);
-    order = { packageId: pkg.id, priceId: price.priceId, name: pkg.name, credits: pkg.creditsAmount, amountMinor: price.amountMinor, currency: price.currency };
+    order = {
+      packageId: pkg.id,
+      priceId: price.priceId,
+      name: pkg.name,
+      credits: pkg.creditsAmount,
+      amountMinor: price.amountMinor,
+      currency: price.currency,
+      multiCurrency: Object.keys(pkg.pricesMinor).length > 1,
+    };
   } else {
     if (!config.enterManually) throw new ManualTopUpDisabledError();
     const manual = manualTopUpIn(config, currency) ?? manualTopUpIn(config, config.currency)!;
@@ -221,6 +222,7 @@ export async function createCreditsCheckoutSession(
       name: purchaseItemName({ packageId: null, credits: input.credits }),
       credits: input.credits,
       amountMinor: priceForCredits(input.credits, manual),
+      multiCurrency: false,
       currency: manual.currency,
     };
   }
@@ -230,10 +232,7 @@ export async function createCreditsCheckoutSession(
   }
   const wallet = walletOf({ userId: input.userId, organizationId: input.organizationId });
   // One Stripe Customer per wallet, made before anything is recorded: Stripe down leaves no pending purchase.
-  const customerId = await ensureWalletCustomer(db, wallet.walletId).catch((error: unknown) => {
-    if (error instanceof StripeUnavailableError) throw new CheckoutUnavailableError({ cause: error });
-    throw error;
-  });
+  const customerId = await ensureWalletCustomer(db, wallet.walletId).catch(asCheckoutUnavailable);
 
   const [purchase] = await db
     .insert(creditPurchases)
@@ -263,7 +262,6 @@ export async function createCreditsCheckoutSession(
       packageId: order.packageId ?? '',
       credits: String(order.credits),
     };
-    const pkg = order.packageId ? findCreditPackage(order.packageId) : undefined;
     const created = await gateway.stripe.checkout.sessions
       .create(
         {
@@ -272,7 +270,7 @@ export async function createCreditsCheckoutSession(
             ? [{ price: order.priceId, quantity: 1 }]
             : [{ price_data: { currency: order.currency, unit_amount: order.amountMinor, product_data: { name: order.name } }, quantity: 1 }],
           // A price with `currency_options` is charged in the currency named here.
-          ...(pkg && Object.keys(pkg.pricesMinor).length > 1 && { currency: order.currency }),
+          ...(order.multiCurrency && { currency: order.currency }),
           client_reference_id: input.userId,
           customer: customerId,
           metadata,

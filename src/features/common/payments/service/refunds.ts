@@ -9,6 +9,7 @@ import { getPaymentsGateway } from '@/features/common/payments/service/payments-
 import type { ChargeEvent, DisputeEvent, RefundEvent } from '@/features/common/payments/service/stripe-event-schemas';
 import { getDb, pipelined, type Transaction } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, paymentAdjustments, refundFailures, type CreditPurchase } from '@/shared/db/schema';
+import { isUuid } from '@/shared/lib/uuid';
 
 export type ReversalOutcome = 'reversed' | 'returned' | 'nothing_to_reverse' | 'recorded_before_fulfilment' | 'unknown_payment';
 
@@ -27,7 +28,6 @@ export async function lockPayment(tx: Transaction, paymentIntentId: string): Pro
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`credits:payment:${paymentIntentId}`}))`);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A bound on asking Stripe whose payment this is, so a slow Stripe becomes a retried 500, not a hung request. */
 const PAYMENT_LOOKUP_TIMEOUT_MS = 10_000;
 
@@ -53,11 +53,13 @@ async function findOwnPurchase(paymentIntentId: string): Promise<string | null> 
     if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404) return null;
     throw error;
   }
-  if (!purchaseId || !UUID.test(purchaseId)) return null;
+  if (!isUuid(purchaseId)) return null;
   const [purchase] = await db
     .select({ id: creditPurchases.id })
     .from(creditPurchases)
-    .where(and(eq(creditPurchases.id, purchaseId), or(isNull(creditPurchases.stripePaymentIntentId), eq(creditPurchases.stripePaymentIntentId, paymentIntentId))));
+    .where(
+      and(eq(creditPurchases.id, purchaseId), or(isNull(creditPurchases.stripePaymentIntentId), eq(creditPurchases.stripePaymentIntentId, paymentIntentId))),
+    );
   return purchase?.id ?? null;
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import Stripe from 'stripe';
 
-import { StripeUnavailableError } from '@/features/common/payments/service/credits-errors';
+import { CheckoutUnavailableError, StripeUnavailableError } from '@/features/common/payments/service/credits-errors';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import type { Database, Transaction } from '@/shared/db/client';
 import { organizations, users, wallets } from '@/shared/db/schema';
@@ -29,6 +29,15 @@ export async function callStripe<T>(operation: string, call: () => Promise<T>): 
     }
     throw error;
   }
+}
+
+/**
+ * For a `.catch` on a call to Stripe the buyer is waiting for: Stripe unavailable becomes
+ * `CheckoutUnavailableError` ("try again in a moment"), anything else is thrown as it is.
+ */
+export function asCheckoutUnavailable(error: unknown): never {
+  if (error instanceof StripeUnavailableError) throw new CheckoutUnavailableError({ cause: error });
+  throw error;
 }
 
 /**
@@ -64,11 +73,7 @@ export async function ensureWalletCustomer(db: Database, walletId: string): Prom
         )[0];
     const created = await callStripe('create customer', () =>
       gateway.stripe.customers.create(
-        {
-          ...(owner?.email && { email: owner.email }),
-          ...(owner?.name && { name: owner.name }),
-          metadata: { walletId },
-        },
+        { ...(owner?.email && { email: owner.email }), ...(owner?.name && { name: owner.name }), metadata: { walletId } },
         { idempotencyKey: `credits-customer:${walletId}`, timeout: STRIPE_TIMEOUT_MS },
       ),
     );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { appConfig } from '@/config/app';
 import { UserNotFoundError } from '@/features/common/payments/service/credits-errors';
-import { parseCreditsInput, organizationIdSchema, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
+import { parseCreditsInput, walletOwnerSchema } from '@/features/common/payments/service/credits-input.schema';
 import { walletOf } from '@/features/common/payments/service/ledger/ledger';
 import { assertCanReadWallet, MANAGER_ROLES, requireMember } from '@/features/common/payments/service/organizations/membership';
 import { getDb } from '@/shared/db/client';
@@ -23,8 +23,7 @@ export interface LowBalanceAlertSettings {
   suggestedCredits: number;
 }
 
-const walletSchema = z.object({ userId: userIdSchema.shape.userId, organizationId: organizationIdSchema });
-const settingsSchema = walletSchema.extend({
+const settingsSchema = walletOwnerSchema.extend({
   thresholdCredits: z
     .number({ message: 'must be a number' })
     .int({ message: 'must be a whole number of credits' })
@@ -34,13 +33,13 @@ const settingsSchema = walletSchema.extend({
 
 /** The low-balance alert of a user's wallet (or, with `organizationId`, of an organisation's the user belongs to). */
 export async function getLowBalanceAlert(input: { userId: string; organizationId?: string }): Promise<LowBalanceAlertSettings> {
-  const { userId, organizationId } = parseCreditsInput(walletSchema, input);
+  const { userId, organizationId } = parseCreditsInput(walletOwnerSchema, input);
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
   await assertCanReadWallet(db, wallet);
   const [row] = await db.select({ threshold: creditBalances.alertThreshold }).from(creditBalances).where(eq(creditBalances.walletId, wallet.walletId));
   if (!row) throw new UserNotFoundError(userId);
-  return { thresholdCredits: row?.threshold ?? null, suggestedCredits: appConfig.billing.credits.lowBalanceAlertCredits };
+  return { thresholdCredits: row.threshold ?? null, suggestedCredits: appConfig.billing.credits.lowBalanceAlertCredits };
 }
 
 /**
@@ -53,8 +52,8 @@ export async function setLowBalanceAlert(input: { userId: string; organizationId
   const { userId, organizationId, thresholdCredits } = parseCreditsInput(settingsSchema, input);
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
+  // A personal wallet is its user's own; an organisation's threshold is for its owners and admins.
   if (organizationId) await requireMember(db, organizationId, userId, MANAGER_ROLES);
-  else await assertCanReadWallet(db, wallet);
   const updated = await db
     .update(creditBalances)
     .set({ alertThreshold: thresholdCredits })

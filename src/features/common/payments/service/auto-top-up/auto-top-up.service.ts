@@ -6,24 +6,24 @@ import { z } from 'zod';
 import { appConfig } from '@/config/app';
 import { env } from '@/config/env';
 import { findCreditPackage } from '@/features/common/payments/credit-packages';
-import { packagePrice } from '@/features/common/payments/pricing';
+import { defaultBuyerCurrency, packagePrice } from '@/features/common/payments/pricing';
 import {
   AutoTopUpDisabledError,
   AutoTopUpPriceChangedError,
-  CheckoutUnavailableError,
+  InvalidCreditsInputError,
   NoSavedCardError,
   RateLimitedError,
-  StripeUnavailableError,
   UnknownPackageError,
   UnsupportedCurrencyError,
   UserNotFoundError,
 } from '@/features/common/payments/service/credits-errors';
-import { organizationIdSchema, parseCreditsInput, storableString, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
+import { currencyChoiceSchema, parseCreditsInput, storableString, walletOwnerSchema } from '@/features/common/payments/service/credits-input.schema';
 import { enqueueJob, runJobsSoon } from '@/features/common/payments/service/jobs/jobs';
 import { walletOf, type WalletRef } from '@/features/common/payments/service/ledger/ledger';
 import { assertCanReadWallet, MANAGER_ROLES, requireMember } from '@/features/common/payments/service/organizations/membership';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
-import { callStripe, ensureWalletCustomer, STRIPE_TIMEOUT_MS } from '@/features/common/payments/service/stripe-customer';
+import { asCheckoutUnavailable, callStripe, ensureWalletCustomer, STRIPE_TIMEOUT_MS } from '@/features/common/payments/service/stripe-customer';
+import { creditsPageUrl } from '@/features/common/payments/service/credits-page-url';
 import { getDb, type Executor } from '@/shared/db/client';
 import { autoTopUps, creditBalances, creditPurchases, users, type AutoTopUp } from '@/shared/db/schema';
 import { consumeRateLimit } from '@/shared/lib/rate-limit';
@@ -85,20 +85,14 @@ export interface AutoTopUpSettings {
   maxPerMonthLimit: number;
 }
 
-const ownerSchema = z.object({ userId: userIdSchema.shape.userId, organizationId: organizationIdSchema });
-const currencyChoice = z
-  .string({ message: 'must be a currency code' })
-  .regex(/^[A-Za-z]{3}$/, { message: 'must be a three-letter currency code' })
-  .transform((code) => code.toLowerCase())
-  .optional();
 const wholeNumber = (what: string) => z.number({ message: 'must be a number' }).int({ message: `must be a whole number of ${what}` });
-const settingsSchema = ownerSchema.extend({
+const settingsSchema = walletOwnerSchema.extend({
   thresholdCredits: wholeNumber('credits').min(1, { message: 'must be at least 1' }).max(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
   packageId: storableString().min(1, { message: 'must not be empty' }).max(100, { message: 'must be at most 100 characters' }),
   maxPerMonth: wholeNumber('top-ups').min(1, { message: 'must be at least 1' }).max(100, { message: 'must be at most 100' }),
   /** The amount the user was shown and agreed to, in minor units: the charge is exactly this or nothing. */
   expectedAmountMinor: wholeNumber('minor units').positive({ message: 'must be greater than zero' }).max(Number.MAX_SAFE_INTEGER, { message: 'is too large' }),
-  currency: currencyChoice,
+  currency: currencyChoiceSchema,
 });
 
 export type SetAutoTopUpInput = z.input<typeof settingsSchema>;
@@ -108,12 +102,12 @@ function requireOffered(): void {
 }
 
 /** The start of the calendar month (UTC) `at` falls in: auto top-up's monthly limit counts from here. */
-export function startOfUtcMonth(at: Date = new Date()): Date {
+function startOfUtcMonth(at: Date = new Date()): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
 }
 
 /** Purchases that count towards the monthly limit: charged, being charged, or paid and under review. */
-export const COUNTED_STATUSES = ['pending', 'paid', 'needs_review'] as const;
+const COUNTED_STATUSES = ['pending', 'paid', 'needs_review'] as const;
 
 /** Automatic top-ups of a wallet this calendar month (UTC) that count towards its limit. */
 export async function autoTopUpsThisMonth(executor: Executor, walletId: string, now = new Date()): Promise<number> {
@@ -132,7 +126,7 @@ export async function autoTopUpsThisMonth(executor: Executor, walletId: string, 
 }
 
 /** Checks who may see (members) or change (a personal wallet's user; an organisation's owners and admins) a wallet's auto top-up. */
-async function authorise(executor: Executor, wallet: WalletRef, change: boolean): Promise<void> {
+export async function authoriseAutoTopUp(executor: Executor, wallet: WalletRef, change: boolean): Promise<void> {
   if (wallet.organizationId) {
     await requireMember(executor, wallet.organizationId, wallet.userId!, change ? MANAGER_ROLES : undefined);
     return;
@@ -143,7 +137,7 @@ async function authorise(executor: Executor, wallet: WalletRef, change: boolean)
 }
 
 /** The packs auto top-up can buy, priced in `currency` where a pack has a price in it. */
-export function autoTopUpChoices(currency: string | null | undefined): AutoTopUpChoice[] {
+function autoTopUpChoices(currency: string | null | undefined): AutoTopUpChoice[] {
   return appConfig.billing.credits.packages.map((pkg) => {
     const price = packagePrice(pkg, currency);
     return {
@@ -162,7 +156,7 @@ function cardOf(row: AutoTopUp | undefined): SavedCard | null {
   return { brand: row.cardBrand ?? 'card', last4: row.cardLast4 ?? '????', expMonth: row.cardExpMonth, expYear: row.cardExpYear };
 }
 
-/** The user's preferred currency when the app sells in it, else the default. */
+/** The currency the user asked for (if the app sells in it), else their default as at checkout. */
 async function walletCurrency(executor: Executor, userId: string, requested?: string): Promise<string> {
   const config = appConfig.billing.credits;
   if (requested) {
@@ -170,7 +164,7 @@ async function walletCurrency(executor: Executor, userId: string, requested?: st
     return requested;
   }
   const [user] = await executor.select({ preferred: users.preferredCurrency }).from(users).where(eq(users.id, userId));
-  return user?.preferred && config.currencies.includes(user.preferred) ? user.preferred : config.currency;
+  return defaultBuyerCurrency(config, user?.preferred);
 }
 
 /**
@@ -178,10 +172,10 @@ async function walletCurrency(executor: Executor, userId: string, requested?: st
  * settings, the saved card, this month's count and the packs on offer in the wallet's currency.
  */
 export async function getAutoTopUp(input: { userId: string; organizationId?: string; currency?: string }): Promise<AutoTopUpSettings> {
-  const { userId, organizationId, currency: requested } = parseCreditsInput(ownerSchema.extend({ currency: currencyChoice }), input);
+  const { userId, organizationId, currency: requested } = parseCreditsInput(walletOwnerSchema.extend({ currency: currencyChoiceSchema }), input);
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
-  await authorise(db, wallet, false);
+  await authoriseAutoTopUp(db, wallet, false);
   const [[row], used, [failure], currency] = await Promise.all([
     db.select().from(autoTopUps).where(eq(autoTopUps.walletId, wallet.walletId)),
     autoTopUpsThisMonth(db, wallet.walletId),
@@ -231,14 +225,12 @@ export async function setAutoTopUp(input: SetAutoTopUpInput): Promise<AutoTopUpS
   const parsed = parseCreditsInput(settingsSchema, input);
   requireOffered();
   const limit = appConfig.billing.credits.autoTopUp.maxPerMonth;
-  if (parsed.maxPerMonth > limit) {
-    parseCreditsInput(z.object({ maxPerMonth: z.number().max(limit, { message: `must be at most ${limit}` }) }), { maxPerMonth: parsed.maxPerMonth });
-  }
+  if (parsed.maxPerMonth > limit) throw new InvalidCreditsInputError([{ path: 'maxPerMonth', message: `must be at most ${limit}` }]);
   const pkg = findCreditPackage(parsed.packageId);
   if (!pkg) throw new UnknownPackageError(parsed.packageId);
   const wallet = walletOf({ userId: parsed.userId, organizationId: parsed.organizationId });
   const db = await getDb();
-  await authorise(db, wallet, true);
+  await authoriseAutoTopUp(db, wallet, true);
   const price = packagePrice(pkg, await walletCurrency(db, parsed.userId, parsed.currency));
   if (price.amountMinor !== parsed.expectedAmountMinor) throw new AutoTopUpPriceChangedError(parsed.expectedAmountMinor, price.amountMinor, price.currency);
 
@@ -287,10 +279,10 @@ export async function setAutoTopUp(input: SetAutoTopUpInput): Promise<AutoTopUpS
 
 /** Turns auto top-up off (the card stays saved, the settings are kept for next time). Idempotent. */
 export async function disableAutoTopUp(input: { userId: string; organizationId?: string }): Promise<AutoTopUpSettings> {
-  const { userId, organizationId } = parseCreditsInput(ownerSchema, input);
+  const { userId, organizationId } = parseCreditsInput(walletOwnerSchema, input);
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
-  await authorise(db, wallet, true);
+  await authoriseAutoTopUp(db, wallet, true);
   await db.transaction(async (tx) => {
     await tx
       .update(autoTopUps)
@@ -301,9 +293,9 @@ export async function disableAutoTopUp(input: { userId: string; organizationId?:
   return getAutoTopUp({ userId, organizationId });
 }
 
-/** Where Stripe sends the user back to after saving a card or managing payment methods. */
-export function creditsPageUrl(query = ''): string {
-  return new URL(`/dashboard/billings/credits${query}`, env.APP_URL).toString();
+/** The simulator's stand-in for Checkout in setup mode and the customer portal, for the wallet. */
+function simulatorCardUrl(organizationId: string | undefined): string {
+  return new URL(`/checkout/simulator/card${organizationId ? `?organization=${organizationId}` : ''}`, env.APP_URL).toString();
 }
 
 /**
@@ -313,23 +305,17 @@ export function creditsPageUrl(query = ''): string {
  * Counts against `rateLimits.checkoutPerUser`. Stripe slow or down: `CheckoutUnavailableError`.
  */
 export async function startCardSetup(input: { userId: string; organizationId?: string; currency?: string }): Promise<{ url: string }> {
-  const { userId, organizationId, currency: requested } = parseCreditsInput(ownerSchema.extend({ currency: currencyChoice }), input);
+  const { userId, organizationId, currency: requested } = parseCreditsInput(walletOwnerSchema.extend({ currency: currencyChoiceSchema }), input);
   requireOffered();
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
-  await authorise(db, wallet, true);
+  await authoriseAutoTopUp(db, wallet, true);
   const verdict = await consumeRateLimit('checkout-per-user', userId, appConfig.rateLimits.checkoutPerUser);
   if (!verdict.allowed) throw new RateLimitedError('checkouts per user', verdict.retryAfterSeconds);
   const currency = await walletCurrency(db, userId, requested);
-  const customer = await ensureWalletCustomer(db, wallet.walletId).catch((error: unknown) => {
-    if (error instanceof StripeUnavailableError) throw new CheckoutUnavailableError({ cause: error });
-    throw error;
-  });
+  const customer = await ensureWalletCustomer(db, wallet.walletId).catch(asCheckoutUnavailable);
   const gateway = getPaymentsGateway();
-  if (gateway.kind === 'simulator') {
-    const query = organizationId ? `?organization=${organizationId}` : '';
-    return { url: new URL(`/checkout/simulator/card${query}`, env.APP_URL).toString() };
-  }
+  if (gateway.kind === 'simulator') return { url: simulatorCardUrl(organizationId) };
   const metadata = { walletId: wallet.walletId, purpose: 'auto_top_up' };
   const session = await callStripe('create card setup session', () =>
     gateway.stripe.checkout.sessions.create(
@@ -344,10 +330,7 @@ export async function startCardSetup(input: { userId: string; organizationId?: s
       },
       { timeout: STRIPE_TIMEOUT_MS },
     ),
-  ).catch((error: unknown) => {
-    if (error instanceof StripeUnavailableError) throw new CheckoutUnavailableError({ cause: error });
-    throw error;
-  });
+  ).catch(asCheckoutUnavailable);
   if (!session.url) throw new Error(`Stripe returned setup session ${session.id} without a URL`);
   return { url: session.url };
 }
@@ -358,22 +341,16 @@ export async function startCardSetup(input: { userId: string; organizationId?: s
  * (`payment_method.detached`). Stripe slow or down: `CheckoutUnavailableError`.
  */
 export async function openPaymentMethods(input: { userId: string; organizationId?: string }): Promise<{ url: string }> {
-  const { userId, organizationId } = parseCreditsInput(ownerSchema, input);
+  const { userId, organizationId } = parseCreditsInput(walletOwnerSchema, input);
   requireOffered();
   const wallet = walletOf({ userId, organizationId });
   const db = await getDb();
-  await authorise(db, wallet, true);
+  await authoriseAutoTopUp(db, wallet, true);
   const gateway = getPaymentsGateway();
-  if (gateway.kind === 'simulator') {
-    const query = organizationId ? `?organization=${organizationId}` : '';
-    return { url: new URL(`/checkout/simulator/card${query}`, env.APP_URL).toString() };
-  }
-  const customer = await ensureWalletCustomer(db, wallet.walletId);
+  if (gateway.kind === 'simulator') return { url: simulatorCardUrl(organizationId) };
+  const customer = await ensureWalletCustomer(db, wallet.walletId).catch(asCheckoutUnavailable);
   const session = await callStripe('create customer portal session', () =>
     gateway.stripe.billingPortal.sessions.create({ customer, return_url: creditsPageUrl('#auto-top-up') }, { timeout: STRIPE_TIMEOUT_MS }),
-  ).catch((error: unknown) => {
-    if (error instanceof StripeUnavailableError) throw new CheckoutUnavailableError({ cause: error });
-    throw error;
-  });
+  ).catch(asCheckoutUnavailable);
   return { url: session.url };
 }

@@ -4,9 +4,10 @@ import Stripe from 'stripe';
 import { appConfig } from '@/config/app';
 import { findCreditPackage, purchaseItemName } from '@/features/common/payments/credit-packages';
 import { packagePrice } from '@/features/common/payments/pricing';
-import { autoTopUpsThisMonth, creditsPageUrl, type AutoTopUpPauseReason } from '@/features/common/payments/service/auto-top-up/auto-top-up.service';
+import { autoTopUpsThisMonth, type AutoTopUpPauseReason } from '@/features/common/payments/service/auto-top-up/auto-top-up.service';
+import { creditsPageUrl } from '@/features/common/payments/service/credits-page-url';
 import { testCardOf } from '@/features/common/payments/service/auto-top-up/test-cards';
-import { chargeProblem, settleCharge, type FulfilmentOutcome } from '@/features/common/payments/service/fulfilment';
+import { chargeProblem, settleCharge, simulatedPaymentIntentId, type FulfilmentOutcome } from '@/features/common/payments/service/fulfilment';
 import { enqueueJob, runJobs, runJobsSoon, runNow, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { lockPayment } from '@/features/common/payments/service/refunds';
@@ -15,6 +16,7 @@ import type { PaymentIntentEvent, PaymentMethodEvent, SetupIntentEvent } from '@
 import { getDb, type Transaction } from '@/shared/db/client';
 import { autoTopUps, creditBalances, creditPurchases, wallets, type CreditPurchase, type Job } from '@/shared/db/schema';
 import { formatMoney } from '@/shared/lib/money';
+import { isUuid } from '@/shared/lib/uuid';
 
 /*
  * Auto top-up's charges. A crossing queues an `auto_top_up` job (drizzle/0018); the job decides under
@@ -44,8 +46,6 @@ export interface AutoTopUpNoticePayload {
 /** How long an automatic charge counts as in flight (blocking another) while Stripe has not reported on it. */
 const IN_FLIGHT_MS = 24 * 60 * 60 * 1000;
 
-type ChargeOutcome = 'charged' | 'declined' | 'requires_action' | 'skipped';
-
 async function queueNotice(tx: Transaction, reference: string, payload: AutoTopUpNoticePayload): Promise<void> {
   await enqueueJob(tx, { kind: 'auto_top_up_notice', reference, walletId: payload.walletId, payload });
 }
@@ -56,18 +56,37 @@ async function pause(tx: Transaction, walletId: string, reason: AutoTopUpPauseRe
   await tx.update(creditBalances).set({ autoTopUpThreshold: null }).where(eq(creditBalances.walletId, walletId));
 }
 
+/** A pending automatic purchase, and the card and customer to charge it to, as read under the settings row's lock. */
+interface ToCharge {
+  purchase: CreditPurchase;
+  paymentMethodId: string | null;
+  customerId: string | null;
+}
+
 /**
  * Decides whether a crossing buys a top-up and, if so, records its pending purchase (once per crossing:
- * the purchase is keyed by the job's reference). Returns the purchase to charge, or null.
+ * the purchase is keyed by the job's reference). Returns what to charge, or null.
  */
-async function recordAutoTopUp(job: Job): Promise<CreditPurchase | null> {
+async function recordAutoTopUp(job: Job): Promise<ToCharge | null> {
   const db = await getDb();
   const walletId = job.walletId ?? String((job.payload as { walletId?: unknown }).walletId);
   return db.transaction(async (tx) => {
     // The settings row's lock serialises every decision about this wallet: the limit holds however many jobs run at once.
-    const [settings] = await tx.select().from(autoTopUps).where(eq(autoTopUps.walletId, walletId)).for('update');
+    const [row] = await tx
+      .select({ settings: autoTopUps, customerId: wallets.stripeCustomerId })
+      .from(autoTopUps)
+      .innerJoin(wallets, eq(wallets.id, autoTopUps.walletId))
+      .where(eq(autoTopUps.walletId, walletId))
+      .for('update', { of: autoTopUps });
+    const settings = row?.settings;
+    const charge = (purchase: CreditPurchase): ToCharge => ({
+      purchase,
+      paymentMethodId: settings?.paymentMethodId ?? null,
+      customerId: row?.customerId ?? null,
+    });
     const [existing] = await tx.select().from(creditPurchases).where(eq(creditPurchases.autoTopUpReference, job.reference));
-    if (existing) return existing.status === 'pending' ? existing : null;
+    // A retried job charges the purchase it recorded, with the same idempotency key.
+    if (existing) return existing.status === 'pending' ? charge(existing) : null;
     if (!settings?.enabled || settings.pausedAt || !settings.paymentMethodId) return null;
     const [balance] = await tx
       .select({ available: sql<number>`${creditBalances.purchased} + ${creditBalances.bonus}`.mapWith(Number) })
@@ -120,13 +139,8 @@ async function recordAutoTopUp(job: Job): Promise<CreditPurchase | null> {
         cancelUrl: creditsPageUrl(),
       })
       .returning();
-    return purchase!;
+    return charge(purchase!);
   });
-}
-
-/** The payment intent id an automatic purchase is charged under in simulator mode. */
-export function simulatedPaymentIntentId(purchase: Pick<CreditPurchase, 'id'>): string {
-  return `pi_sim_${purchase.id.replaceAll('-', '')}`;
 }
 
 interface StripeAnswer {
@@ -219,7 +233,7 @@ export async function recordAutoTopUpFailure(
   failure: { paymentIntentId: string | null; outcome: 'declined' | 'requires_action'; code: string | null; message: string | null },
 ): Promise<boolean> {
   const db = await getDb();
-  const recorded = await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     if (failure.paymentIntentId) await lockPayment(tx, failure.paymentIntentId);
     const [failed] = await tx
       .update(creditPurchases)
@@ -250,9 +264,6 @@ export async function recordAutoTopUpFailure(
     });
     return true;
   });
-  // The notice was queued after this run picked its jobs: send it now, not at the next run.
-  if (recorded) runJobsSoon();
-  return recorded;
 }
 
 /** Stores the payment intent an automatic purchase is being charged under (it arrives with the charge's events). */
@@ -267,31 +278,21 @@ async function rememberPaymentIntent(purchaseId: string, paymentIntentId: string
 /**
  * The `auto_top_up` job: one crossing's top-up, decided and charged as the file's header says. Throws
  * (so the job is retried, with the same idempotency key) only when Stripe or the database is unavailable.
+ * Notices it queues are sent by the same job run, which claims again until nothing is due.
  */
-export async function runAutoTopUp(job: Job): Promise<ChargeOutcome> {
-  const purchase = await recordAutoTopUp(job);
-  if (!purchase) {
-    // It may have queued a notice (the monthly limit, a price change): send it now.
-    runJobsSoon();
-    return 'skipped';
-  }
-  const db = await getDb();
-  const [settings] = await db.select().from(autoTopUps).where(eq(autoTopUps.walletId, purchase.walletId));
-  if (!settings?.paymentMethodId) {
+export async function runAutoTopUp(job: Job): Promise<void> {
+  const toCharge = await recordAutoTopUp(job);
+  if (!toCharge) return;
+  const { purchase, paymentMethodId, customerId } = toCharge;
+  if (!paymentMethodId) {
     await recordAutoTopUpFailure(purchase.id, { paymentIntentId: null, outcome: 'declined', code: 'no_saved_card', message: 'No card is saved.' });
-    return 'declined';
+    return;
   }
-  const [wallet] = await db.select({ customerId: wallets.stripeCustomerId }).from(wallets).where(eq(wallets.id, purchase.walletId));
-  const answer = await chargeOffSession(purchase, settings.paymentMethodId, wallet?.customerId ?? null);
-  if (answer.outcome !== 'charged') {
-    await recordAutoTopUpFailure(purchase.id, { ...answer, outcome: answer.outcome });
-    if (getPaymentsGateway().kind === 'simulator') await deliverSimulatedPaymentEvent(purchase, settings.paymentMethodId, answer);
-    return answer.outcome;
-  }
-  if (answer.paymentIntentId) await rememberPaymentIntent(purchase.id, answer.paymentIntentId);
-  // Stripe sends payment_intent.succeeded; the simulator plays Stripe and sends it now.
-  if (getPaymentsGateway().kind === 'simulator') await deliverSimulatedPaymentEvent(purchase, settings.paymentMethodId, answer);
-  return 'charged';
+  const answer = await chargeOffSession(purchase, paymentMethodId, customerId);
+  if (answer.outcome !== 'charged') await recordAutoTopUpFailure(purchase.id, { ...answer, outcome: answer.outcome });
+  else if (answer.paymentIntentId) await rememberPaymentIntent(purchase.id, answer.paymentIntentId);
+  // Stripe sends payment_intent.succeeded or .payment_failed; the simulator plays Stripe and sends it now.
+  if (getPaymentsGateway().kind === 'simulator') await deliverSimulatedPaymentEvent(purchase, paymentMethodId, answer);
 }
 
 /** The simulator's `payment_intent.succeeded` or `.payment_failed`, signed and handed to the webhook like Stripe's. */
@@ -313,8 +314,6 @@ async function deliverSimulatedPaymentEvent(purchase: CreditPurchase, paymentMet
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The automatic purchase a payment intent is for (by its id, or the purchase its metadata names), or null. */
 async function autoPurchaseOf(intent: PaymentIntentEvent): Promise<string | null> {
   const db = await getDb();
@@ -324,7 +323,7 @@ async function autoPurchaseOf(intent: PaymentIntentEvent): Promise<string | null
     .where(eq(creditPurchases.stripePaymentIntentId, intent.id));
   if (byIntent[0]) return byIntent[0].kind === 'auto_top_up' ? byIntent[0].id : null;
   const named = intent.metadata?.purchaseId;
-  if (typeof named !== 'string' || !UUID.test(named)) return null;
+  if (!isUuid(named)) return null;
   const [purchase] = await db
     .select({ id: creditPurchases.id })
     .from(creditPurchases)
@@ -387,6 +386,8 @@ export async function failAutoTopUp(intent: PaymentIntentEvent): Promise<'record
     code: code ?? 'card_declined',
     message: intent.last_payment_error?.message ?? null,
   });
+  // Its notice was queued outside any job run: ask this process to send it.
+  if (recorded) runJobsSoon();
   return recorded ? 'recorded_failure' : 'unchanged';
 }
 

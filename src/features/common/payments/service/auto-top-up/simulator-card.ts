@@ -3,12 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 
-import { getAutoTopUp, type AutoTopUpSettings } from '@/features/common/payments/service/auto-top-up/auto-top-up.service';
+import { authoriseAutoTopUp, getAutoTopUp, type AutoTopUpSettings } from '@/features/common/payments/service/auto-top-up/auto-top-up.service';
 import { simulatedPaymentMethodId, TEST_CARDS, testCardOf } from '@/features/common/payments/service/auto-top-up/test-cards';
 import { deliverSimulatedEvent, SimulatedPaymentError } from '@/features/common/payments/service/checkout-simulator';
-import { organizationIdSchema, parseCreditsInput, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
+import { parseCreditsInput, walletOwnerSchema } from '@/features/common/payments/service/credits-input.schema';
 import { walletOf } from '@/features/common/payments/service/ledger/ledger';
-import { MANAGER_ROLES, requireMember } from '@/features/common/payments/service/organizations/membership';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { ensureWalletCustomer } from '@/features/common/payments/service/stripe-customer';
 import { getDb } from '@/shared/db/client';
@@ -20,8 +19,7 @@ import { autoTopUps } from '@/shared/db/schema';
  * would (`setup_intent.succeeded`, `payment_method.detached`), signed, through the webhook handler.
  */
 
-const ownerSchema = z.object({ userId: userIdSchema.shape.userId, organizationId: organizationIdSchema });
-const saveSchema = ownerSchema.extend({
+const saveSchema = walletOwnerSchema.extend({
   card: z.enum(TEST_CARDS.map((card) => card.key) as [string, ...string[]], { message: 'must be one of the test cards' }),
 });
 
@@ -29,7 +27,7 @@ async function managedWallet(input: { userId: string; organizationId?: string })
   if (getPaymentsGateway().kind !== 'simulator') throw new SimulatedPaymentError('The payments simulator is off');
   const wallet = walletOf(input);
   const db = await getDb();
-  if (input.organizationId) await requireMember(db, input.organizationId, input.userId, MANAGER_ROLES);
+  await authoriseAutoTopUp(db, wallet, true);
   return { wallet, db };
 }
 
@@ -53,7 +51,7 @@ export async function saveSimulatedCard(input: { userId: string; organizationId?
 
 /** Removes the wallet's saved card, as the customer portal would; returns the wallet's auto top-up. */
 export async function removeSimulatedCard(input: { userId: string; organizationId?: string }): Promise<AutoTopUpSettings> {
-  const { userId, organizationId } = parseCreditsInput(ownerSchema, input);
+  const { userId, organizationId } = parseCreditsInput(walletOwnerSchema, input);
   const { wallet, db } = await managedWallet({ userId, organizationId });
   const [row] = await db.select({ paymentMethodId: autoTopUps.paymentMethodId }).from(autoTopUps).where(eq(autoTopUps.walletId, wallet.walletId));
   const card = testCardOf(row?.paymentMethodId);

@@ -219,7 +219,7 @@ const booksOptionsSchema = z.object({
 });
 
 export async function getCreditsBooks(input: { now?: Date; months?: number; topSpenders?: number; spendWindowDays?: number } = {}): Promise<CreditsBooks> {
-  const options = parseCreditsInput(booksOptionsSchema, input === undefined ? {} : input);
+  const options = parseCreditsInput(booksOptionsSchema, input);
   const now = options.now ?? new Date();
   const { months, spendWindowDays } = options;
   const [outstandingNow, monthsNow, spenders] = await Promise.all([

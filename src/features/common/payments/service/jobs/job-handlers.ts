@@ -1,7 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 
 import { appConfig } from '@/config/app';
-import { env } from '@/config/env';
 import {
   onCreditsDisputed,
   onCreditsExpiring,
@@ -17,6 +16,7 @@ import {
   type CreditsTopUpPayload,
 } from '@/features/common/payments/service/payment-callback.service';
 import { runAutoTopUp, type AutoTopUpNoticePayload } from '@/features/common/payments/service/auto-top-up/charge';
+import { creditsPageUrl } from '@/features/common/payments/service/credits-page-url';
 import { getDb } from '@/shared/db/client';
 import { AutoTopUpNoticeEmail, autoTopUpNoticeSubject } from '@/shared/emails/auto-top-up-notice';
 import { creditBalances, creditLots, organizationMembers, organizations, users, wallets, type Job } from '@/shared/db/schema';
@@ -89,7 +89,7 @@ async function remindOfExpiry(job: Job): Promise<void> {
         bucket: lot.bucket,
         expiresOn: expiryDate.format(lot.expiresAt),
         organizationName,
-        creditsUrl: new URL('/dashboard/billings/credits', env.APP_URL).toString(),
+        creditsUrl: creditsPageUrl(),
       }),
     });
   }
@@ -159,7 +159,7 @@ async function alertLowBalance(job: Job): Promise<void> {
         credits: available,
         threshold: Number(queued.threshold),
         organizationName,
-        creditsUrl: new URL('/dashboard/billings/credits', env.APP_URL).toString(),
+        creditsUrl: creditsPageUrl(),
       }),
     });
   }
@@ -185,7 +185,7 @@ async function sendAutoTopUpNotice(job: Job): Promise<void> {
         itemName: notice.itemName,
         message: notice.message,
         organizationName,
-        settingsUrl: new URL('/dashboard/billings/credits#auto-top-up', env.APP_URL).toString(),
+        settingsUrl: creditsPageUrl('#auto-top-up'),
       }),
     });
   }
@@ -208,7 +208,7 @@ export async function performJob(job: Job): Promise<void> {
             creditsAdded: payload.creditsAdded,
             amountText: payload.amountText,
             creditsBalance: payload.creditsBalance,
-            creditsUrl: new URL('/dashboard/billings/credits', env.APP_URL).toString(),
+            creditsUrl: creditsPageUrl(),
             purchaseId: payload.purchaseId,
             discountText: payload.amountDiscountMinor ? `−${formatMoney(payload.amountDiscountMinor, payload.currency)}` : null,
             taxText: payload.amountTaxMinor ? formatMoney(payload.amountTaxMinor, payload.currency) : null,

@@ -49,6 +49,7 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
   for (let claimedSoFar = 0; claimedSoFar < RUN_LIMIT;) {
     // The database's clock throughout: a job queued a moment ago has `run_at` = its transaction's now(),
     // to the microsecond, which a JavaScript Date (milliseconds) taken just after could still precede.
+    const limit = Math.min(CLAIM, RUN_LIMIT - claimedSoFar);
     const due = db
       .select({ id: jobs.id })
       .from(jobs)
@@ -62,7 +63,7 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
         ),
       )
       .orderBy(asc(jobs.runAt))
-      .limit(Math.min(CLAIM, RUN_LIMIT - claimedSoFar))
+      .limit(limit)
       .for('update', { skipLocked: true });
     const claimed = await db
       .update(jobs)
@@ -88,6 +89,9 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
           .where(eq(jobs.id, job.id));
       }
     }
+    // A purchase's jobs are all queued by its fulfilment: a short claim means none is left. Any other
+    // run claims again, for jobs the ones it ran queued (an auto top-up's notice, say).
+    if (options.purchaseId && claimed.length < limit) break;
   }
   return { done, failed };
 }
