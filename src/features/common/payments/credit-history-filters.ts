@@ -54,11 +54,7 @@ const single = (value: Param) => (typeof value === 'string' && value.trim() ? va
  * Reads the filters from search params. What cannot be read is left out and named in `problems`, in
  * words for the person who typed it; the rest still applies.
  */
-export function parseHistoryFilters(params: { type?: Param; from?: Param; to?: Param }): {
-  filters: HistoryFilters;
-  query: HistoryQuery;
-  problems: string[];
-} {
+export function parseHistoryFilters(params: { type?: Param; from?: Param; to?: Param }): { filters: HistoryFilters; query: HistoryQuery; problems: string[] } {
   const filters: HistoryFilters = {};
   const query: HistoryQuery = {};
   const problems: string[] = [];

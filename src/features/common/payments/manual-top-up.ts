@@ -18,10 +18,7 @@ export interface ManualTopUpLimits {
 
 /** The limits of a manual top-up: the minimum is Stripe's minimum charge in the currency (`minimumChargeMinor`, from config). */
 export function manualTopUpLimits(config: Pick<ManualTopUpConfig, 'pricePerCreditMinor' | 'maxManualCredits' | 'minimumChargeMinor'>): ManualTopUpLimits {
-  return {
-    minCredits: Math.ceil(config.minimumChargeMinor / config.pricePerCreditMinor),
-    maxCredits: config.maxManualCredits,
-  };
+  return { minCredits: Math.ceil(config.minimumChargeMinor / config.pricePerCreditMinor), maxCredits: config.maxManualCredits };
 }
 
 /** The price of `credits` in minor units. Throws a `RangeError` unless both it and the price are exact integers. */

@@ -14,10 +14,7 @@ const returnUrls = {
   /** Buy for this organisation's wallet (owners and admins only) instead of the buyer's own. */
   organizationId: z.uuid({ message: 'must be an organization id' }).nullable().optional(),
 };
-const startCheckoutSchema = z.union([
-  z.object({ packageId: z.string().min(1).max(100), ...returnUrls }),
-  z.object({ credits: z.number(), ...returnUrls }),
-]);
+const startCheckoutSchema = z.union([z.object({ packageId: z.string().min(1).max(100), ...returnUrls }), z.object({ credits: z.number(), ...returnUrls })]);
 
 /**
  * Starts checkout for the signed-in user: a package by id, or a manual number of credits, in the

@@ -49,13 +49,7 @@ export function creditsErrorResponse(error: unknown): Response | null {
     );
   }
   if (!(error instanceof CreditsError)) return null;
-  const body = {
-    error: {
-      code: error.code,
-      message: error.message,
-      ...error.details,
-    },
-  };
+  const body = { error: { code: error.code, message: error.message, ...error.details } };
   // 429 and a request still in progress tell the client when to come back.
   const retryAfter = 'retryAfterSeconds' in error ? Number(error.retryAfterSeconds) : null;
   return Response.json(body, { status: statusByCode[error.code], headers: retryAfter ? { 'retry-after': String(retryAfter) } : {} });

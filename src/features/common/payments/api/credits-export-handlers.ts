@@ -39,7 +39,11 @@ async function download(filename: string, make: () => Promise<CsvExport>): Promi
 export async function handleCreditsExport(request: Request, user: SessionUser | null): Promise<Response> {
   if (!user) return fail(401, 'UNAUTHENTICATED', 'Sign in first.');
   const params = new URL(request.url).searchParams;
-  const { query, problems } = parseHistoryFilters({ type: params.get('type') ?? undefined, from: params.get('from') ?? undefined, to: params.get('to') ?? undefined });
+  const { query, problems } = parseHistoryFilters({
+    type: params.get('type') ?? undefined,
+    from: params.get('from') ?? undefined,
+    to: params.get('to') ?? undefined,
+  });
   if (problems.length > 0) return fail(400, 'INVALID_INPUT', problems.join(' '));
   const organizationId = params.get('organization') || undefined;
   return download(`credits-${today()}.csv`, () => exportCreditTransactions(user.id, { ...query, organizationId }));
@@ -61,7 +65,5 @@ export async function handleAdminLedgerExport(request: Request, user: SessionUse
   const to = parseDay(params.get('to') ?? '');
   if (!from || !to) return fail(400, 'INVALID_INPUT', 'Give a user, or a first and a last day (YYYY-MM-DD).');
   if (from > to) return fail(400, 'INVALID_INPUT', 'The first day is after the last day.');
-  return download(`ledger-${params.get('from')}-to-${params.get('to')}.csv`, () =>
-    exportLedgerForAdmin({ from, to: new Date(to.getTime() + DAY_MS) }),
-  );
+  return download(`ledger-${params.get('from')}-to-${params.get('to')}.csv`, () => exportLedgerForAdmin({ from, to: new Date(to.getTime() + DAY_MS) }));
 }

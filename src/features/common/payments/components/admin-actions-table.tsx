@@ -74,7 +74,9 @@ export function AdminActionsTable({ items, filterHref, olderHref, newestHref }: 
                   {action.reason}
                 </span>
               </TableCell>
-              <TableCell data-label="Change" className="text-right whitespace-nowrap tabular-nums">{change(action)}</TableCell>
+              <TableCell data-label="Change" className="text-right whitespace-nowrap tabular-nums">
+                {change(action)}
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>

@@ -34,15 +34,27 @@ export function BooksMonthlyTable({ months }: { months: BooksMonth[] }) {
             <TableHead scope="row" className="text-sm font-medium tracking-normal text-foreground normal-case">
               {monthFormat.format(new Date(`${month.month}-01T00:00:00Z`))}
             </TableHead>
-            <TableCell data-label="Bought" className="text-right tabular-nums">{formatCount(month.bought)}</TableCell>
+            <TableCell data-label="Bought" className="text-right tabular-nums">
+              {formatCount(month.bought)}
+            </TableCell>
             <TableCell data-label="Paid" className="text-right tabular-nums">
               {month.boughtFor.length ? month.boughtFor.map((m) => formatMoney(m.amountMinor, m.currency)).join(' + ') : '—'}
             </TableCell>
-            <TableCell data-label="Granted" className="text-right tabular-nums">{formatCount(month.granted)}</TableCell>
-            <TableCell data-label="Spent" className="text-right tabular-nums">{formatCount(month.spent)}</TableCell>
-            <TableCell data-label="Refunded" className="text-right tabular-nums">{formatCount(month.refunded)}</TableCell>
-            <TableCell data-label="Expired" className="text-right tabular-nums">{formatCount(month.expired)}</TableCell>
-            <TableCell data-label="Corrected" className="text-right tabular-nums">{signed(month.corrected)}</TableCell>
+            <TableCell data-label="Granted" className="text-right tabular-nums">
+              {formatCount(month.granted)}
+            </TableCell>
+            <TableCell data-label="Spent" className="text-right tabular-nums">
+              {formatCount(month.spent)}
+            </TableCell>
+            <TableCell data-label="Refunded" className="text-right tabular-nums">
+              {formatCount(month.refunded)}
+            </TableCell>
+            <TableCell data-label="Expired" className="text-right tabular-nums">
+              {formatCount(month.expired)}
+            </TableCell>
+            <TableCell data-label="Corrected" className="text-right tabular-nums">
+              {signed(month.corrected)}
+            </TableCell>
           </TableRow>
         ))}
       </TableBody>

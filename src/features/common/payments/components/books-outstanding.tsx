@@ -29,11 +29,17 @@ export function BooksOutstandingCards({ outstanding }: { outstanding: BooksOutst
   const revenue = outstanding.deferredRevenue;
   return (
     <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-      <Figure title="Deferred revenue" value={revenue.length ? revenue.map((r) => formatMoney(r.amountMinor, r.currency)).join(' + ') : formatMoney(0, appConfig.billing.credits.currency)} testId="books-deferred-revenue">
+      <Figure
+        title="Deferred revenue"
+        value={revenue.length ? revenue.map((r) => formatMoney(r.amountMinor, r.currency)).join(' + ') : formatMoney(0, appConfig.billing.credits.currency)}
+        testId="books-deferred-revenue"
+      >
         Outstanding purchased credits at the price they were bought for
       </Figure>
       <Figure title="Outstanding purchased credits" value={formatCount(outstanding.purchased)} testId="books-outstanding-purchased">
-        {outstanding.unpricedPurchased > 0 ? `${formatCount(outstanding.unpricedPurchased)} of them came from no purchase (grants, corrections)` : 'All from purchases'}
+        {outstanding.unpricedPurchased > 0
+          ? `${formatCount(outstanding.unpricedPurchased)} of them came from no purchase (grants, corrections)`
+          : 'All from purchases'}
       </Figure>
       <Figure title="Outstanding bonus credits" value={formatCount(outstanding.bonus)} testId="books-outstanding-bonus">
         Given away, not yet spent or expired

@@ -25,18 +25,9 @@ const typeLabels: Record<CreditTransactionType, { label: string; variant: BadgeP
   expiration: { label: 'Expired', variant: 'outline' },
 };
 
-const actorLabels: Record<CreditActorType, string> = {
-  user: 'the user',
-  admin: 'an admin',
-  system: 'the system',
-  stripe: 'Stripe',
-};
+const actorLabels: Record<CreditActorType, string> = { user: 'the user', admin: 'an admin', system: 'the system', stripe: 'Stripe' };
 
-const dateFormat = new Intl.DateTimeFormat('en-US', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'UTC',
-});
+const dateFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
 /** `+100` / `−10`, with a real minus sign so screen readers say "minus". */
 function signed(credits: number): string {
@@ -117,12 +108,12 @@ export function CreditTransactionsTable({
                   ) : null}
                 </TableCell>
                 <TableCell data-label="Amount" className="text-right whitespace-nowrap">
-                  <span className={cn('font-medium tabular-nums', amount > 0 && 'text-success', amount < 0 && 'text-foreground')}>
-                    {signed(amount)}
-                  </span>
+                  <span className={cn('font-medium tabular-nums', amount > 0 && 'text-success', amount < 0 && 'text-foreground')}>{signed(amount)}</span>
                   <span className="block text-xs text-muted-foreground">{bucketsOf(entry)}</span>
                 </TableCell>
-                <TableCell data-label="Balance after" className="text-right font-medium tabular-nums">{formatCount(entry.purchasedAfter + entry.bonusAfter)}</TableCell>
+                <TableCell data-label="Balance after" className="text-right font-medium tabular-nums">
+                  {formatCount(entry.purchasedAfter + entry.bonusAfter)}
+                </TableCell>
               </TableRow>
             );
           })}

@@ -48,8 +48,7 @@ export function CreditsFeatureUsageChart({ report }: { report: CreditsUsageRepor
     <figure className="flex flex-col gap-4">
       <figcaption className="flex flex-wrap items-baseline justify-between gap-2">
         <span className="text-sm text-muted-foreground">
-          <span className="text-2xl font-semibold text-foreground tabular-nums">{formatCount(total)}</span> credits used in the last {days.length}{' '}
-          days
+          <span className="text-2xl font-semibold text-foreground tabular-nums">{formatCount(total)}</span> credits used in the last {days.length} days
         </span>
         {peak > 0 ? <span className="text-xs text-muted-foreground">Busiest day: {formatCount(peak)} credits</span> : null}
       </figcaption>
@@ -64,9 +63,7 @@ export function CreditsFeatureUsageChart({ report }: { report: CreditsUsageRepor
         </ul>
       ) : null}
       <div aria-hidden className="relative flex h-40 items-end gap-[3px] border-b border-border">
-        {total === 0 ? (
-          <span className="absolute inset-0 flex items-center justify-center text-sm text-muted-foreground">No credits used yet</span>
-        ) : null}
+        {total === 0 ? <span className="absolute inset-0 flex items-center justify-center text-sm text-muted-foreground">No credits used yet</span> : null}
         {days.map((day) => (
           <div key={day.date} className="group relative flex h-full flex-1 items-end">
             {day.credits > 0 ? (

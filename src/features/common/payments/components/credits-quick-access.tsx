@@ -32,9 +32,7 @@ export function CreditsQuickAccess({ historyHref }: { historyHref: Route }) {
           </span>
         )}
         <span className="text-sm text-muted-foreground">
-          {creditsBonus === null || creditsPurchased === null
-            ? '\u00a0'
-            : `${formatCount(creditsBonus)} bonus · ${formatCount(creditsPurchased)} purchased`}
+          {creditsBonus === null || creditsPurchased === null ? '\u00a0' : `${formatCount(creditsBonus)} bonus · ${formatCount(creditsPurchased)} purchased`}
         </span>
       </div>
       <div className="flex flex-wrap gap-2">

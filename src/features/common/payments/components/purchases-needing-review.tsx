@@ -20,8 +20,8 @@ export function PurchasesNeedingReview({ rows }: { rows: Awaited<ReturnType<type
           <h2>Purchases needing review</h2>
         </CardTitle>
         <CardDescription>
-          Stripe charged these buyers something other than the price, so no credits were added. Credit them anyway, or refund the payment in
-          the Stripe dashboard.
+          Stripe charged these buyers something other than the price, so no credits were added. Credit them anyway, or refund the payment in the Stripe
+          dashboard.
         </CardDescription>
       </CardHeader>
       <CardContent className="px-2 pb-2">
@@ -41,17 +41,22 @@ export function PurchasesNeedingReview({ rows }: { rows: Awaited<ReturnType<type
           <TableBody>
             {rows.map(({ purchase, email }) => {
               const item = purchaseItemName(purchase);
-              const charged =
-                purchase.amountPaidMinor === null ? '—' : formatMoney(purchase.amountPaidMinor, purchase.currencyPaid ?? purchase.currency);
+              const charged = purchase.amountPaidMinor === null ? '—' : formatMoney(purchase.amountPaidMinor, purchase.currencyPaid ?? purchase.currency);
               return (
                 <TableRow key={purchase.id}>
-                  <TableCell data-label="Buyer" className="font-medium">{email ?? purchase.userId}</TableCell>
+                  <TableCell data-label="Buyer" className="font-medium">
+                    {email ?? purchase.userId}
+                  </TableCell>
                   <TableCell data-label="Purchase">
                     {item} · {formatMoney(purchase.amountMinor, purchase.currency)}
                   </TableCell>
                   <TableCell data-label="Charged">{charged}</TableCell>
-                  <TableCell data-label="Why" className="max-w-80 whitespace-normal text-sm text-muted-foreground">{purchase.reviewReason}</TableCell>
-                  <TableCell data-label="When (UTC)" className="whitespace-nowrap text-sm">{dateFormat.format(purchase.updatedAt)}</TableCell>
+                  <TableCell data-label="Why" className="max-w-80 whitespace-normal text-sm text-muted-foreground">
+                    {purchase.reviewReason}
+                  </TableCell>
+                  <TableCell data-label="When (UTC)" className="whitespace-nowrap text-sm">
+                    {dateFormat.format(purchase.updatedAt)}
+                  </TableCell>
                   <TableCell className="text-right">
                     <CreditReviewedPurchaseButton purchaseId={purchase.id} label={`${item} for ${email ?? purchase.userId}`} />
                   </TableCell>

@@ -57,15 +57,7 @@ export async function deductCreditsBonusFirst(input: DeductCreditsInput): Promis
   const fingerprinted = idempotencyKey
     ? fingerprint('deduct', credits, reason, ...(requestFingerprint ? [requestFingerprint] : []), ...(feature ? [{ feature }] : []))
     : null;
-  const ctx = {
-    reason,
-    actorType: 'user' as const,
-    actorId: userId,
-    idempotencyKey,
-    requestFingerprint: fingerprinted,
-    metadata,
-    feature,
-  };
+  const ctx = { reason, actorType: 'user' as const, actorId: userId, idempotencyKey, requestFingerprint: fingerprinted, metadata, feature };
   const outcome = expectApplied(
     appConfig.billing.credits.batchDeductions
       ? await queueDeduction(wallet, credits, ctx)
@@ -172,12 +164,7 @@ export async function listCreditTransactions(input: string, options: ListTransac
   const db = await getDb();
   await assertCanReadWallet(db, wallet);
   const rows = await db
-    .select({
-      ...transactionViewColumns,
-      holdFromBonus: creditHolds.fromBonus,
-      holdFromPurchased: creditHolds.fromPurchased,
-      holdStatus: creditHolds.status,
-    })
+    .select({ ...transactionViewColumns, holdFromBonus: creditHolds.fromBonus, holdFromPurchased: creditHolds.fromPurchased, holdStatus: creditHolds.status })
     .from(creditTransactions)
     .leftJoin(creditHolds, eq(creditHolds.id, creditTransactions.holdId))
     .where(
@@ -202,8 +189,5 @@ export async function listCreditTransactions(input: string, options: ListTransac
       heldDelta: entry.heldDelta + holdFromBonus + holdFromPurchased,
     };
   });
-  return {
-    items,
-    nextCursor: rows.length > limit ? items[items.length - 1]!.id : null,
-  };
+  return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
 }

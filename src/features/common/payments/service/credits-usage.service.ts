@@ -58,8 +58,16 @@ export function featureLabel(key: string | null): string {
 const usageSchema = userIdSchema.extend({
   options: z
     .object({
-      days: z.number().int().min(1).max(MAX_DAYS, { message: `must be at most ${MAX_DAYS}` }).default(30),
-      now: z.date().refine((at) => !Number.isNaN(at.getTime()), { message: 'must be a valid date' }).optional(),
+      days: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_DAYS, { message: `must be at most ${MAX_DAYS}` })
+        .default(30),
+      now: z
+        .date()
+        .refine((at) => !Number.isNaN(at.getTime()), { message: 'must be a valid date' })
+        .optional(),
       organizationId: organizationIdSchema.nullable(),
     })
     .default({ days: 30 }),

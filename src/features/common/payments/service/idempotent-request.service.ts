@@ -3,7 +3,12 @@ import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 
-import { IdempotencyConflictError, InvalidCreditsInputError, RequestInProgressError, UserNotFoundError } from '@/features/common/payments/service/credits-errors';
+import {
+  IdempotencyConflictError,
+  InvalidCreditsInputError,
+  RequestInProgressError,
+  UserNotFoundError,
+} from '@/features/common/payments/service/credits-errors';
 import {
   jsonProblem,
   MAX_IDEMPOTENCY_KEY_LENGTH,
@@ -126,9 +131,6 @@ export async function respondOnce<Body>(
   }
   // Stored as the client will read it: JSON, so a replay is byte-for-byte the same answer.
   const body = JSON.parse(JSON.stringify(response.body ?? null)) as Body;
-  await db
-    .update(idempotentRequests)
-    .set({ status: 'completed', responseStatus: response.status, responseBody: body, completedAt: new Date() })
-    .where(mine);
+  await db.update(idempotentRequests).set({ status: 'completed', responseStatus: response.status, responseBody: body, completedAt: new Date() }).where(mine);
   return { status: response.status, body, replayed: false };
 }

@@ -75,21 +75,23 @@ export async function listAdminActions(options: ListAdminActionsOptions = {}): P
        order by t.id desc
        limit ${limit + 1}`,
   );
-  const items = rows.slice(0, limit).map((row): AdminAction => ({
-    id: Number(row.id),
-    createdAt: row.created_at instanceof Date ? row.created_at : new Date(String(row.created_at)),
-    type: row.type as CreditTransactionType,
-    reason: String(row.reason),
-    purchasedDelta: Number(row.purchased_delta),
-    bonusDelta: Number(row.bonus_delta),
-    adminId: String(row.actor_id),
-    adminEmail: (row.admin_email as string | null) ?? null,
-    walletId: String(row.wallet_id),
-    userId: (row.user_id as string | null) ?? null,
-    userEmail: (row.user_email as string | null) ?? null,
-    organizationId: (row.organization_id as string | null) ?? null,
-    organizationName: (row.organization_name as string | null) ?? null,
-  }));
+  const items = rows
+    .slice(0, limit)
+    .map((row): AdminAction => ({
+      id: Number(row.id),
+      createdAt: row.created_at instanceof Date ? row.created_at : new Date(String(row.created_at)),
+      type: row.type as CreditTransactionType,
+      reason: String(row.reason),
+      purchasedDelta: Number(row.purchased_delta),
+      bonusDelta: Number(row.bonus_delta),
+      adminId: String(row.actor_id),
+      adminEmail: (row.admin_email as string | null) ?? null,
+      walletId: String(row.wallet_id),
+      userId: (row.user_id as string | null) ?? null,
+      userEmail: (row.user_email as string | null) ?? null,
+      organizationId: (row.organization_id as string | null) ?? null,
+      organizationName: (row.organization_name as string | null) ?? null,
+    }));
   return { items, nextCursor: rows.length > limit ? items.at(-1)!.id : null };
 }
 

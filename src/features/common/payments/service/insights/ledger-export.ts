@@ -159,10 +159,7 @@ export async function exportCreditTransactions(
   const wallet = walletOf({ userId: owner, organizationId });
   const db = await getDb();
   await assertCanReadWallet(db, wallet);
-  return {
-    header: userHeader,
-    batches: mapBatches(ledgerEntryBatches(db, { walletId: wallet.walletId, types, from, to }), userRow),
-  };
+  return { header: userHeader, batches: mapBatches(ledgerEntryBatches(db, { walletId: wallet.walletId, types, from, to }), userRow) };
 }
 
 const adminHeader = [...userHeader.slice(0, -1), 'actor_id', 'wallet_id', 'stripe_checkout_session_id', 'stripe_payment_intent_id', 'metadata'];

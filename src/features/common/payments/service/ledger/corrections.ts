@@ -48,10 +48,7 @@ export const correctCreditsSchema = z
       .refine((key) => !key.startsWith(SYSTEM_KEY_PREFIX), { message: `must not start with "${SYSTEM_KEY_PREFIX}" (reserved)` })
       .optional(),
   })
-  .refine((input) => Boolean(input.userId) !== Boolean(input.organizationId), {
-    message: 'needs exactly one of userId and organizationId',
-    path: ['userId'],
-  });
+  .refine((input) => Boolean(input.userId) !== Boolean(input.organizationId), { message: 'needs exactly one of userId and organizationId', path: ['userId'] });
 export type CorrectCreditsInput = z.input<typeof correctCreditsSchema>;
 
 export interface CorrectCreditsResult extends CreditsBalance {
