@@ -53,7 +53,10 @@ const url = `postgres://postgres@${server.getServerConn()}/postgres`;
 lock.update(url);
 console.log(`Embedded database ${env.PGLITE_DIR} (migrated) served at ${url}: scripts, db:studio and psql use it while this runs.`);
 
-const code = await runNext({ DATABASE_URL: url });
+// One connection from the app: pglite-socket interleaves the protocol messages of concurrent
+// connections on its single database (a Bind meeting another connection's Parse), and PGlite runs one
+// statement at a time anyway.
+const code = await runNext({ DATABASE_URL: url, DATABASE_POOL_MAX: '1' });
 await server.stop();
 await handle.close();
 lock.release();

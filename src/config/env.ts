@@ -69,6 +69,8 @@ const envSchema = z
     PGLITE_DIR: optionalString,
     /** Port on 127.0.0.1 where `npm run dev` serves the embedded database (unset: any free port). */
     PGLITE_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65_535).optional()),
+    /** Connections in the app's pool to DATABASE_URL (default 10). `npm run dev` sets 1 for its embedded database. */
+    DATABASE_POOL_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).optional()),
 
     AUTH_SECRET: z.preprocess(
       emptyToUndefined,

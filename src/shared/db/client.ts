@@ -154,14 +154,16 @@ const cache = globalThis as unknown as { __database?: Promise<DatabaseHandle> };
  * this throws `PgliteLockedError` at once; otherwise this process takes the folder until `close()`.
  */
 export async function openConfiguredDatabase(options: { statementDeadlineMs?: number } = {}): Promise<DatabaseHandle> {
-  if (env.DATABASE_URL) return openPostgres(env.DATABASE_URL, options);
+  if (env.DATABASE_URL) return openPostgres(env.DATABASE_URL, { max: env.DATABASE_POOL_MAX, ...options });
   return openOwnedPglite(env.PGLITE_DIR, options);
 }
 
 /** Opens PGlite in `dataDir` under its lock, or its owner's database server when it runs one. */
 export async function openOwnedPglite(dataDir: string, options: { statementDeadlineMs?: number } = {}): Promise<DatabaseHandle> {
   const owner = readPgliteLock(dataDir);
-  if (owner?.url && owner.pid !== process.pid) return openPostgres(owner.url, { max: 4, ...options });
+  // One connection: the embedded database runs one statement at a time, and pglite-socket interleaves
+  // the extended-protocol messages of concurrent connections (one's Bind meeting another's Parse).
+  if (owner?.url && owner.pid !== process.pid) return openPostgres(owner.url, { max: 1, ...options });
   const lock = acquirePgliteLock(dataDir);
   try {
     const handle = await openPglite(dataDir);
