@@ -5,7 +5,7 @@ import { getCreditsBalance, deductCreditsBonusFirst } from '@/features/common/pa
 import { onCreditsDisputed, onCreditsRefunded, onCreditsTopUp } from '@/features/common/payments/service/payment-callback.service';
 import { runJobs } from '@/features/common/payments/service/jobs/jobs';
 import { getDb } from '@/shared/db/client';
-import { creditDisputes, creditPurchases, jobs } from '@/shared/db/schema';
+import { creditDisputes, creditPurchases, jobs, paymentAdjustments } from '@/shared/db/schema';
 import { listOutboxEmails } from '@/shared/email/outbox';
 import { expectLedgerMatchesBalances, ledgerOf, lotsOf } from '../helpers/factories';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
@@ -117,6 +117,73 @@ describe('checkout fulfilment', () => {
     await deliver(paid.completed());
     await deliver(paid.event('checkout.session.expired.json', { status: 'expired' }));
     expect(await purchaseStatus(paid.session.id)).toBe('paid');
+  });
+
+  it('writes in one statement exactly what the general transaction writes: the purchase, its entry and lot, its tasks', async () => {
+    const db = await getDb();
+    const plain = await pendingPurchase();
+    const general = await pendingPurchase();
+    // A refund figure of zero recorded for the payment takes nothing back, but the one-statement path
+    // leaves any recorded figure to the general transaction: the same fulfilment, both ways.
+    await db.insert(paymentAdjustments).values({ paymentIntentId: general.paymentIntent });
+    const charged = { amount_total: 900, total_details: { amount_discount: 100, amount_shipping: 0, amount_tax: 0 } };
+    const plainEvent = plain.completed(charged);
+    const generalEvent = general.completed(charged);
+    for (const event of [plainEvent, generalEvent]) expect(await (await deliver(event)).json()).toMatchObject({ outcome: 'fulfilled' });
+
+    // Each purchase's ids, buyer and event become placeholders; everything else must be equal.
+    const written = async (p: Awaited<ReturnType<typeof pendingPurchase>>, eventId: string) => {
+      const [purchase] = await db.select().from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, p.session.id));
+      const entries = await ledgerOf(p.user.id);
+      const lots = await lotsOf(p.user.id);
+      const tasks = await db.select().from(jobs).where(eq(jobs.purchaseId, purchase!.id)).orderBy(jobs.kind);
+      const row = {
+        purchase: { ...purchase, id: null, userId: null, walletId: null, createdAt: null, updatedAt: null, successUrl: null, cancelUrl: null },
+        fulfilled: purchase!.fulfilledAt instanceof Date,
+        entries: entries.map((e) => ({ ...e, id: null, createdAt: null, lotId: e.lotId === lots[0]!.id })),
+        // A year from each fulfilment (the Starter Pack's expiresAfterDays), to the millisecond of each.
+        lots: lots.map((l) => ({ ...l, id: null, createdAt: null, expiresAt: Math.round((l.expiresAt!.getTime() - Date.now()) / 86_400_000) })),
+        tasks: tasks.map((t) => ({ ...t, id: null, runAt: null, createdAt: null, lockedUntil: null, doneAt: t.doneAt instanceof Date })),
+      };
+      let text = JSON.stringify({ ...row, purchase: { ...row.purchase, fulfilledAt: null } });
+      for (const [value, name] of [
+        [purchase!.id, 'PURCHASE'],
+        [p.session.id, 'SESSION'],
+        [p.user.id, 'USER'],
+        [p.user.email, 'EMAIL'],
+        [eventId, 'EVENT'],
+      ] as const) {
+        text = text.replaceAll(String(value), name);
+      }
+      return JSON.parse(text);
+    };
+    const viaOneStatement = await written(plain, plainEvent.id as string);
+    const viaTransaction = await written(general, generalEvent.id as string);
+    expect(viaOneStatement).toEqual(viaTransaction);
+    expect(viaOneStatement.purchase).toMatchObject({
+      status: 'paid',
+      amountPaidMinor: 900,
+      amountDiscountMinor: 100,
+      stripePaymentIntentId: 'pi_test_SESSION',
+    });
+    expect(viaOneStatement.entries).toHaveLength(1);
+    expect(viaOneStatement.entries[0]).toMatchObject({ purchasedDelta: 1000, reason: 'Purchase: Starter Pack', actorType: 'stripe', stripeEventId: 'EVENT' });
+    expect(viaOneStatement.tasks.map((t: { kind: string }) => t.kind)).toEqual(['top_up_callback', 'top_up_receipt']);
+    expect(viaOneStatement.tasks[0].payload).toMatchObject({ creditsBalance: 1000, creditsAdded: 1000, amountMinor: 900, email: 'EMAIL' });
+    await expectLedgerMatchesBalances();
+  });
+
+  it('leaves a purchase that changed after it was read to the general transaction, which decides once', async () => {
+    // 20 deliveries read the purchase as pending at once; one statement fulfils it, the rest find it paid under the lock.
+    const p = await pendingPurchase();
+    const event = p.completed();
+    const answers = await Promise.all(Array.from({ length: 20 }, async () => ((await (await deliver(event)).json()) as { outcome: string }).outcome));
+    expect(answers.filter((a) => a === 'fulfilled')).toHaveLength(1);
+    expect(answers.filter((a) => a === 'already_fulfilled')).toHaveLength(19);
+    expect(await ledgerOf(p.user.id)).toHaveLength(1);
+    const db = await getDb();
+    const [purchase] = await db.select().from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, p.session.id));
+    expect(await db.select().from(jobs).where(eq(jobs.purchaseId, purchase!.id))).toHaveLength(2);
   });
 
   it('answers 500 when the database fails mid-handling, and credits once on Stripe’s retry', async () => {

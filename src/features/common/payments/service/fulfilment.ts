@@ -9,7 +9,7 @@ import { parseServiceInput, SYSTEM_KEY_PREFIX, userIdSchema } from '@/features/c
 import { ledger, runLedger, type WalletRef } from '@/features/common/payments/service/ledger/ledger';
 import type { CreditsPurchaseReviewPayload, CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
 import { enqueueJob, enqueueJobs, runJobs, runNow, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
-import { disputePayload, lockPayment, settleGivenBack } from '@/features/common/payments/service/refunds';
+import { disputePayload, lockPayment, paymentLockKey, settleGivenBack } from '@/features/common/payments/service/refunds';
 import type { CheckoutSessionEvent } from '@/features/common/payments/service/stripe-event-schemas';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { callStripe, STRIPE_TIMEOUT_MS } from '@/features/common/payments/service/stripe-customer';
@@ -21,7 +21,7 @@ export const SIMULATED_INVOICE_ID = /^in_sim_[0-9a-f]{32}$/;
 export function simulatedPaymentIntentId(purchase: Pick<CreditPurchase, 'id'>): string {
   return `pi_sim_${purchase.id.replaceAll('-', '')}`;
 }
-import { getDb, pipelined, type Transaction } from '@/shared/db/client';
+import { getDb, PG_CHECK_VIOLATION, pgErrorCode, pipelined, queryRows, type Database, type Transaction } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, users, type CreditPurchase, type CreditPurchaseStatus } from '@/shared/db/schema';
 import { formatMoney } from '@/shared/lib/money';
 
@@ -66,45 +66,78 @@ export function chargeProblem(
   );
 }
 
+/** Who the receipt goes to. */
+type BuyerContact = { email: string | null; name: string | null };
+
+type PaymentSource = { eventId: string | null; actor: { type: 'stripe' } | { type: 'admin'; id: string } };
+
+/** The credit a paid purchase gets: a lot of its credits and the ledger entry, keyed by the checkout session (or payment intent). */
+function purchaseCredit(purchase: CreditPurchase, source: PaymentSource) {
+  const sessionId = purchase.stripeCheckoutSessionId;
+  // A Checkout purchase is keyed by its session; an automatic one (no session) by its payment intent.
+  const paymentKey = sessionId ? `checkout:${sessionId}` : `payment_intent:${purchase.stripePaymentIntentId!}`;
+  return {
+    wallet: purchaseWallet(purchase),
+    lot: { type: 'purchase', bucket: 'purchased', source: 'purchase', credits: purchase.credits, expiresAt: purchaseExpiry(purchase.packageId) },
+    ctx: {
+      reason: `${purchase.kind === 'auto_top_up' ? 'Auto top-up' : 'Purchase'}: ${purchaseItemName(purchase)}`,
+      actorType: source.actor.type,
+      actorId: source.actor.type === 'admin' ? source.actor.id : null,
+      idempotencyKey: `${SYSTEM_KEY_PREFIX}${paymentKey}`,
+      metadata: {
+        purchaseId: purchase.id,
+        packageId: purchase.packageId,
+        amountMinor: purchase.amountMinor,
+        currency: purchase.currency,
+        buyerUserId: purchase.userId,
+        ...(purchase.kind === 'auto_top_up' && { automatic: true }),
+        ...(purchase.amountPaidMinor !== null && { amountPaidMinor: purchase.amountPaidMinor }),
+        ...(purchase.amountDiscountMinor && { amountDiscountMinor: purchase.amountDiscountMinor }),
+        ...(purchase.amountTaxMinor && { amountTaxMinor: purchase.amountTaxMinor }),
+        ...(purchase.invoiceUrl && { invoiceUrl: purchase.invoiceUrl }),
+      },
+    },
+    refs: { purchaseId: purchase.id, stripeCheckoutSessionId: sessionId, stripePaymentIntentId: purchase.stripePaymentIntentId, stripeEventId: source.eventId },
+  } as const;
+}
+
+/** The receipt's and `onCreditsTopUp`'s payload, but for the balance after the credit. */
+function topUpPayload(purchase: CreditPurchase, user: BuyerContact | undefined): Omit<CreditsTopUpPayload, 'creditsBalance'> {
+  return {
+    userId: purchase.userId,
+    organizationId: purchaseWallet(purchase).organizationId,
+    email: user?.email ?? null,
+    name: user?.name ?? null,
+    creditsAdded: purchase.credits,
+    amountText: formatMoney(purchase.amountPaidMinor ?? purchase.amountMinor, purchase.currency),
+    amountMinor: purchase.amountPaidMinor ?? purchase.amountMinor,
+    currency: purchase.currency,
+    packageId: purchase.packageId,
+    purchaseId: purchase.id,
+    checkoutSessionId: purchase.stripeCheckoutSessionId,
+    paymentIntentId: purchase.stripePaymentIntentId,
+    automatic: purchase.kind === 'auto_top_up',
+    amountDiscountMinor: purchase.amountDiscountMinor ?? 0,
+    amountTaxMinor: purchase.amountTaxMinor ?? 0,
+    invoiceUrl: purchase.invoiceUrl,
+  };
+}
+
+/** The two tasks every credited purchase queues: `onCreditsTopUp` and the receipt. */
+const topUpJobs = <P>(purchase: CreditPurchase, payload: P) =>
+  [
+    { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload },
+    { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload },
+  ] as const;
+
 /**
  * Credits a purchase that has just been marked paid (in the same transaction, under the payment's
  * lock): its credits with a ledger entry keyed by the checkout session, refunds and lost disputes
  * recorded before it, and the side-effect tasks (receipt, `onCreditsTopUp`, disputes reported now).
  */
-async function creditPaidPurchase(
-  tx: Transaction,
-  purchase: CreditPurchase,
-  source: { eventId: string | null; actor: { type: 'stripe' } | { type: 'admin'; id: string } },
-): Promise<void> {
-  const sessionId = purchase.stripeCheckoutSessionId;
-  // A Checkout purchase is keyed by its session; an automatic one (no session) by its payment intent.
-  const paymentKey = sessionId ? `checkout:${sessionId}` : `payment_intent:${purchase.stripePaymentIntentId!}`;
-  const crediting = runLedger(
-    tx,
-    ledger.add(
-      purchaseWallet(purchase),
-      { type: 'purchase', bucket: 'purchased', source: 'purchase', credits: purchase.credits, expiresAt: purchaseExpiry(purchase.packageId) },
-      {
-        reason: `${purchase.kind === 'auto_top_up' ? 'Auto top-up' : 'Purchase'}: ${purchaseItemName(purchase)}`,
-        actorType: source.actor.type,
-        actorId: source.actor.type === 'admin' ? source.actor.id : null,
-        idempotencyKey: `${SYSTEM_KEY_PREFIX}${paymentKey}`,
-        metadata: {
-          purchaseId: purchase.id,
-          packageId: purchase.packageId,
-          amountMinor: purchase.amountMinor,
-          currency: purchase.currency,
-          buyerUserId: purchase.userId,
-          ...(purchase.kind === 'auto_top_up' && { automatic: true }),
-          ...(purchase.amountPaidMinor !== null && { amountPaidMinor: purchase.amountPaidMinor }),
-          ...(purchase.amountDiscountMinor && { amountDiscountMinor: purchase.amountDiscountMinor }),
-          ...(purchase.amountTaxMinor && { amountTaxMinor: purchase.amountTaxMinor }),
-          ...(purchase.invoiceUrl && { invoiceUrl: purchase.invoiceUrl }),
-        },
-      },
-      { purchaseId: purchase.id, stripeCheckoutSessionId: sessionId, stripePaymentIntentId: purchase.stripePaymentIntentId, stripeEventId: source.eventId },
-    ),
-  );
+async function creditPaidPurchase(tx: Transaction, purchase: CreditPurchase, source: PaymentSource): Promise<void> {
+  const { wallet, lot, ctx, refs } = purchaseCredit(purchase, source);
+  const crediting = runLedger(tx, ledger.add(wallet, lot, ctx, refs));
   // Sent with the credit, in the same round trip; neither depends on it.
   const [credited, disputes, [user]] = await pipelined([
     crediting,
@@ -117,36 +150,100 @@ async function creditPaidPurchase(
   for (const dispute of disputes) {
     await enqueueJob(tx, { kind: 'dispute_callback', reference: dispute.id, purchaseId: purchase.id, payload: disputePayload(purchase, dispute) });
   }
+  const payload: CreditsTopUpPayload = { ...topUpPayload(purchase, user), creditsBalance: credited.available! };
+  await enqueueJobs(tx, topUpJobs(purchase, payload));
+}
 
-  const payload: CreditsTopUpPayload = {
-    userId: purchase.userId,
-    organizationId: purchaseWallet(purchase).organizationId,
-    email: user?.email ?? null,
-    name: user?.name ?? null,
-    creditsAdded: purchase.credits,
-    amountText: formatMoney(purchase.amountPaidMinor ?? purchase.amountMinor, purchase.currency),
-    amountMinor: purchase.amountPaidMinor ?? purchase.amountMinor,
-    currency: purchase.currency,
-    packageId: purchase.packageId,
-    purchaseId: purchase.id,
-    checkoutSessionId: sessionId,
-    paymentIntentId: purchase.stripePaymentIntentId,
-    automatic: purchase.kind === 'auto_top_up',
-    creditsBalance: credited.available!,
-    amountDiscountMinor: purchase.amountDiscountMinor ?? 0,
-    amountTaxMinor: purchase.amountTaxMinor ?? 0,
-    invoiceUrl: purchase.invoiceUrl,
+/**
+ * `credits_fulfil_checkout` (drizzle/0021): a pending purchase whose charge pays for it, marked paid,
+ * credited and its tasks queued in one statement, under the same locks as the general transaction.
+ * Its arguments are what that transaction would write, worked out from the purchase as read before.
+ */
+const FULFIL_STATEMENT = `select r_outcome from credits_fulfil_checkout($1::uuid, $2, $3, $4, $5::bigint, $6, $7::bigint, $8::bigint, $9::bigint,
+  $10, $11, $12, $13::bigint, $14::timestamptz, $15, $16, $17::jsonb, $18, $19, $20::jsonb)`;
+
+/**
+ * The ordinary fulfilment — the purchase read as pending, the charge paying for it, nothing taken
+ * back or disputed yet — as one statement instead of a transaction of eleven. False, with nothing
+ * written, when the purchase turns out not to be that (changed since it was read, a refund or
+ * dispute recorded first, a balance past the safe range): the general transaction then decides.
+ */
+async function fulfilPlainly(
+  db: Database,
+  seen: CreditPurchase,
+  user: BuyerContact | undefined,
+  charged: Charged,
+  session: CheckoutSessionEvent,
+  eventId: string,
+): Promise<boolean> {
+  const paid: CreditPurchase = { ...seen, ...charged, status: 'paid', failureCode: null, failureMessage: null, fulfilledAt: charged.updatedAt };
+  const { wallet, lot, ctx, refs } = purchaseCredit(paid, { eventId, actor: { type: 'stripe' } });
+  const params = [
+    paid.id,
+    session.payment_intent ? paymentLockKey(session.payment_intent) : null,
+    seen.stripePaymentIntentId,
+    paid.stripePaymentIntentId,
+    paid.amountPaidMinor,
+    paid.currencyPaid,
+    paid.amountSubtotalMinor,
+    paid.amountDiscountMinor,
+    paid.amountTaxMinor,
+    paid.stripeInvoiceId,
+    paid.invoiceUrl,
+    wallet.walletId,
+    lot.credits,
+    lot.expiresAt?.toISOString() ?? null,
+    ctx.reason,
+    ctx.idempotencyKey,
+    JSON.stringify(ctx.metadata),
+    refs.stripeCheckoutSessionId,
+    refs.stripeEventId,
+    JSON.stringify(topUpJobs(paid, topUpPayload(paid, user))),
+  ];
+  try {
+    const [row] = await queryRows<{ r_outcome: string }>(db, { sql: FULFIL_STATEMENT, params }, { prepared: true });
+    return row?.r_outcome === 'fulfilled';
+  } catch (error) {
+    // The balance's safe-integer range: the general transaction refuses it the same way, with its typed error.
+    if (pgErrorCode(error) === PG_CHECK_VIOLATION) return false;
+    throw error;
+  }
+}
+
+/** What a checkout session says was charged, as the purchase row records it. */
+type Charged = Pick<
+  CreditPurchase,
+  | 'stripePaymentIntentId'
+  | 'amountPaidMinor'
+  | 'currencyPaid'
+  | 'amountSubtotalMinor'
+  | 'amountDiscountMinor'
+  | 'amountTaxMinor'
+  | 'stripeInvoiceId'
+  | 'invoiceUrl'
+  | 'updatedAt'
+>;
+
+function chargedBy(session: CheckoutSessionEvent, purchase: CreditPurchase, invoiceUrl: string | null): Charged {
+  return {
+    stripePaymentIntentId: session.payment_intent ?? purchase.stripePaymentIntentId,
+    amountPaidMinor: session.amount_total,
+    currencyPaid: session.currency,
+    amountSubtotalMinor: session.amount_subtotal,
+    amountDiscountMinor: session.total_details?.amount_discount ?? 0,
+    amountTaxMinor: session.total_details?.amount_tax ?? 0,
+    stripeInvoiceId: session.invoice,
+    invoiceUrl,
+    updatedAt: new Date(),
   };
-  await enqueueJobs(tx, [
-    { kind: 'top_up_callback', reference: purchase.id, purchaseId: purchase.id, payload },
-    { kind: 'top_up_receipt', reference: purchase.id, purchaseId: purchase.id, payload },
-  ]);
 }
 
 /**
  * Credits the purchase behind a paid checkout session, exactly once. The purchase row is locked for
  * the transaction, so of concurrent deliveries one credits and the others find it paid; the credit,
  * its ledger entry (keyed by the session), the `paid` mark and the side-effect tasks commit together.
+ * The ordinary case (pending, paid in full, nothing refunded or disputed first) is one statement
+ * after one read (`fulfilPlainly`); every other case is the general transaction below.
  * The credits and amount come from the purchase row recorded at checkout, not from the event. A
  * charge that does not pay for the purchase (`chargeProblem`) credits nothing: the purchase becomes
  * `needs_review` and `onCreditsPurchaseNeedsReview` is called. After commit the tasks run; a duplicate
@@ -156,33 +253,34 @@ async function creditPaidPurchase(
 export async function fulfillCheckoutSession(session: CheckoutSessionEvent, eventId: string, afterCommit: AfterCommit = runNow): Promise<FulfilmentOutcome> {
   const db = await getDb();
   const paymentIntent = session.payment_intent;
-  // Asked before the transaction (no call to Stripe holds a lock), once: only while the purchase is unpaid.
+  // Read first, without a lock: an unknown session ends here, and a pending purchase whose charge pays
+  // for it (nearly every delivery) is fulfilled by one statement that checks it again under the locks.
+  const [seen] = await db
+    .select({ purchase: creditPurchases, buyer: { email: users.email, name: users.name, id: users.id } })
+    .from(creditPurchases)
+    .leftJoin(users, eq(users.id, creditPurchases.userId))
+    .where(eq(creditPurchases.stripeCheckoutSessionId, session.id));
+  if (!seen) return 'unknown_session';
+  // Asked before any lock is taken (no call to Stripe holds one), once: only while the purchase is unpaid.
   let invoiceUrl: string | null = null;
-  if (session.invoice) {
-    const [pending] = await db
-      .select({ id: creditPurchases.id })
-      .from(creditPurchases)
-      .where(and(eq(creditPurchases.stripeCheckoutSessionId, session.id), eq(creditPurchases.status, 'pending')));
-    if (pending) invoiceUrl = await hostedInvoiceUrl(session.invoice);
+  if (seen.purchase.status === 'pending') {
+    if (session.invoice) invoiceUrl = await hostedInvoiceUrl(session.invoice);
+    const user = seen.buyer ? { email: seen.buyer.email, name: seen.buyer.name } : undefined;
+    const charged = chargedBy(session, seen.purchase, invoiceUrl);
+    if (!chargeProblem(session, seen.purchase) && (await fulfilPlainly(db, seen.purchase, user, charged, session, eventId))) {
+      await afterCommit(() => runJobs({ purchaseId: seen.purchase.id }));
+      return 'fulfilled';
+    }
   }
+
+  // Every other case, under the payment's lock and the purchase row's, in one transaction.
   const outcome = await db.transaction(async (tx): Promise<{ outcome: FulfilmentOutcome; purchaseId?: string }> => {
     if (paymentIntent) await lockPayment(tx, paymentIntent);
     const [purchase] = await tx.select().from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, session.id)).for('update');
     if (!purchase) return { outcome: 'unknown_session' };
     if (purchase.status === 'paid') return { outcome: 'already_fulfilled', purchaseId: purchase.id };
     if (purchase.status === 'needs_review') return { outcome: 'held_for_review', purchaseId: purchase.id };
-
-    const charged = {
-      stripePaymentIntentId: paymentIntent ?? purchase.stripePaymentIntentId,
-      amountPaidMinor: session.amount_total,
-      currencyPaid: session.currency,
-      amountSubtotalMinor: session.amount_subtotal,
-      amountDiscountMinor: session.total_details?.amount_discount ?? 0,
-      amountTaxMinor: session.total_details?.amount_tax ?? 0,
-      stripeInvoiceId: session.invoice,
-      invoiceUrl,
-      updatedAt: new Date(),
-    };
+    const charged = chargedBy(session, purchase, invoiceUrl);
     return { outcome: await settleCharge(tx, purchase, charged, chargeProblem(session, purchase), eventId), purchaseId: purchase.id };
   });
 

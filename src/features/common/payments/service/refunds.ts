@@ -25,8 +25,11 @@ export interface EventSource {
  * its payment intent yet. Stripe does not promise to deliver events in order.
  */
 export async function lockPayment(tx: Transaction, paymentIntentId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`credits:payment:${paymentIntentId}`}))`);
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${paymentLockKey(paymentIntentId)}))`);
 }
+
+/** The advisory lock's key for one payment (`credits_fulfil_checkout` takes the same one). */
+export const paymentLockKey = (paymentIntentId: string) => `credits:payment:${paymentIntentId}`;
 
 /** A bound on asking Stripe whose payment this is, so a slow Stripe becomes a retried 500, not a hung request. */
 const PAYMENT_LOOKUP_TIMEOUT_MS = 10_000;
