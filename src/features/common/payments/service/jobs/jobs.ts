@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from 'dri
 
 import { env } from '@/config/env';
 import { performJob } from '@/features/common/payments/service/jobs/job-handlers';
-import { getDb, type Executor } from '@/shared/db/client';
+import { getDb, queryRows, type Executor } from '@/shared/db/client';
 import { jobs, type JobKind } from '@/shared/db/schema';
 
 /** How long a runner holds a job before another may take it over (a crashed runner's job). */
@@ -27,6 +27,10 @@ export async function enqueueJobs(tx: Executor, list: readonly NewJob[]): Promis
     .values(list.map((job) => ({ ...job, payload: job.payload as Record<string, unknown> })))
     .onConflictDoNothing({ target: [jobs.kind, jobs.reference] });
 }
+
+// A job's end, written out once (two of these follow every purchase, so they skip the query builder).
+const JOB_DONE = 'update jobs set done_at = now(), locked_until = null, last_error = null where id = $1::uuid';
+const JOB_FAILED = 'update jobs set locked_until = null, last_error = $2 where id = $1::uuid';
 
 /** Jobs a runner claims at a time: few enough to finish well inside their lease (each job's waits have deadlines). */
 const CLAIM = 10;
@@ -76,17 +80,14 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
     for (const job of claimed) {
       try {
         await performJob(job);
-        await db.update(jobs).set({ doneAt: new Date(), lockedUntil: null, lastError: null }).where(eq(jobs.id, job.id));
+        await queryRows(db, { sql: JOB_DONE, params: [job.id] }, { prepared: true });
         done++;
       } catch (error) {
         failed++;
         failedHere.push(job.id);
         const message = error instanceof Error ? error.message : String(error);
         console.error(`[jobs] ${job.kind} for ${job.reference} failed (attempt ${job.attempts}): ${message}`);
-        await db
-          .update(jobs)
-          .set({ lockedUntil: null, lastError: message.slice(0, 2000) })
-          .where(eq(jobs.id, job.id));
+        await queryRows(db, { sql: JOB_FAILED, params: [job.id, message.slice(0, 2000)] }, { prepared: true });
       }
     }
     // A purchase's jobs are all queued by its fulfilment: a short claim means none is left. Any other
