@@ -23,11 +23,12 @@
  */
 import './bench-env';
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 import Stripe from 'stripe';
@@ -35,6 +36,7 @@ import postgres from 'postgres';
 import { z } from 'zod';
 
 import { appConfig } from '@/config/app';
+import { env } from '@/config/env';
 import { deductCreditsBonusFirst, reserveCredits, settleCreditHold } from '@/features/common/payments/service/credits-balance.service';
 import { DEDUCT_STATEMENT } from '@/features/common/payments/service/ledger/ledger';
 import { addCreditsDirectly, createCreditsCheckoutSession } from '@/features/common/payments/service/payment.service';
@@ -147,8 +149,8 @@ async function seed(client: postgres.Sql) {
 }
 
 /** Pending purchases made as the tests make them (checkout against the local Stripe server), and their signed completions. */
-async function webhookDeliveries(client: postgres.Sql, count: number) {
-  await client.unsafe(`insert into users (id, email) select 'buyer-' || g, 'buyer-' || g || '@example.com' from generate_series(1, ${count}) g`);
+async function webhookDeliveries(client: postgres.Sql, count: number, prefix: string) {
+  await client.unsafe(`insert into users (id, email) select '${prefix}-' || g, '${prefix}-' || g || '@example.com' from generate_series(1, ${count}) g`);
   const fixture = JSON.parse(await readFile(path.join(process.cwd(), 'tests/fixtures/stripe/checkout.session.completed.json'), 'utf8'));
   delete fixture._derived_note;
   const signer = new Stripe('sk_test_bench');
@@ -157,7 +159,7 @@ async function webhookDeliveries(client: postgres.Sql, count: number) {
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (next < count) {
-        const userId = `buyer-${++next}`;
+        const userId = `${prefix}-${++next}`;
         const session = await createCreditsCheckoutSession(
           { userId, packageId: 'starter' },
           { successUrl: 'http://localhost:3000/?billing=success', cancelUrl: 'http://localhost:3000/?billing=cancel' },
@@ -185,9 +187,14 @@ async function webhookDeliveries(client: postgres.Sql, count: number) {
 /**
  * Delivers every event from `concurrency` senders through the handler as the route runs it inside
  * Next: what `after()` would run once the response is sent starts as the handler returns. The clock
- * for each delivery stops at its answer; `drained` is the rate until the last receipt was done.
+ * for each delivery stops at its answer; `drained` is the rate until the last receipt was done (`drain`
+ * waits for a separate worker's).
  */
-async function deliverAll(deliveries: { body: string; signature: string }[], concurrency: number): Promise<Point & { drained: number }> {
+async function deliverAll(
+  deliveries: { body: string; signature: string }[],
+  concurrency: number,
+  drain: () => Promise<unknown> = async () => {},
+): Promise<Point & { drained: number }> {
   const latencies: number[] = [];
   const afterResponse: Promise<unknown>[] = [];
   let next = 0;
@@ -213,6 +220,7 @@ async function deliverAll(deliveries: { body: string; signature: string }[], con
   );
   const seconds = (performance.now() - started) / 1000;
   await Promise.all(afterResponse);
+  await drain();
   const drainedSeconds = (performance.now() - started) / 1000;
   latencies.sort((x, y) => x - y);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
@@ -296,13 +304,35 @@ async function main() {
     // A warm-up of a tenth as many deliveries first, as for the deductions (the pool's connections
     // prepare their statements, the JIT compiles the handler), then the measured ones.
     const warmUp = Math.max(50, Math.floor(WEBHOOKS / 10));
-    const deliveries = await webhookDeliveries(client, warmUp + WEBHOOKS);
+    const deliveries = await webhookDeliveries(client, warmUp + WEBHOOKS, 'buyer');
     const info = console.info;
     console.info = () => {}; // the shipped callbacks log a line per purchase
     const webhooks = await deliverAll(deliveries.slice(0, warmUp), 8)
       .then(() => deliverAll(deliveries.slice(warmUp), 8))
       .finally(() => (console.info = info));
     log(`webhooks c=8: ${rate(webhooks)}, ${latency(webhooks)}; with receipts and callbacks done ${Math.round(webhooks.drained)} /s`);
+
+    // The same with JOB_RUNNER=worker: this process only answers, and `npm run credits:worker`, a
+    // second process on the same two cores, sends the receipts and calls the callbacks meanwhile.
+    const workerDeliveries = await webhookDeliveries(client, warmUp + WEBHOOKS, 'worker-buyer');
+    const pendingJobs = async () => Number((await client`select count(*)::int as n from jobs where done_at is null`)[0]!.n);
+    const drainJobs = async () => {
+      while ((await pendingJobs()) > 0) await sleep(20);
+    };
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'scripts/credits-worker.ts'], {
+      env: { ...process.env, DATABASE_URL: url.toString(), JOB_RUNNER: 'worker' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const workerExit = new Promise((resolve) => worker.once('exit', resolve));
+    (env as { JOB_RUNNER: string }).JOB_RUNNER = 'worker';
+    const withWorker = await deliverAll(workerDeliveries.slice(0, warmUp), 8, drainJobs)
+      .then(() => deliverAll(workerDeliveries.slice(warmUp), 8, drainJobs))
+      .finally(async () => {
+        (env as { JOB_RUNNER: string }).JOB_RUNNER = 'in-process';
+        worker.kill('SIGTERM');
+        await workerExit;
+      });
+    log(`webhooks c=8, JOB_RUNNER=worker: ${rate(withWorker)}, ${latency(withWorker)}; with receipts and callbacks done ${Math.round(withWorker.drained)} /s`);
 
     const loadAfter = os.loadavg()[0]!;
     const min = Math.min(...deductionRows.map((r) => r.singles.opsPerSecond / r.floor.opsPerSecond));
@@ -339,12 +369,16 @@ async function main() {
       `| deductions on a wallet with 20 lots, concurrency 1 | ${rate(twentyLots)} (${latency(twentyLots)}) | 1 lot: ${rate(oneLot)}; 20 / 1 = ${ratio(twentyLots, oneLot)} |`,
     );
     console.log(
-      `| Stripe webhook, checkout.session.completed verified + fulfilled (answered), concurrency 8 | ${rate(webhooks)} (${latency(webhooks)}) | ${WEBHOOKS} deliveries, each a new purchase; with every receipt and callback done: ${Math.round(webhooks.drained).toLocaleString('en-US')} /s |`,
+      `| Stripe webhook, checkout.session.completed verified + fulfilled (answered), concurrency 8 | ${rate(webhooks)} (${latency(webhooks)}) | ${WEBHOOKS} deliveries, each a new purchase, the receipt and callback run after each answer in the same process; with every receipt and callback done: ${Math.round(webhooks.drained).toLocaleString('en-US')} /s |`,
+    );
+    console.log(
+      `| the same with JOB_RUNNER=worker (answered) | ${rate(withWorker)} (${latency(withWorker)}) | ${WEBHOOKS} deliveries; receipts and callbacks sent by \`npm run credits:worker\` in a second process on the same machine; with every one done: ${Math.round(withWorker.drained).toLocaleString('en-US')} /s |`,
     );
     console.log(
       `\nGoals: one statement a call ≥ 0.9× the floor at every point: ${met(min >= 0.9)} (lowest ${min.toFixed(2)}); ` +
         `batched, one hot user at 32 ≥ 3× the floor: ${met(hot32.batched.opsPerSecond >= 3 * hot32.floor.opsPerSecond)} (${ratio(hot32.batched, hot32.floor)}); ` +
-        `webhooks ≥ 500/s with p99 < 50 ms: ${met(webhooks.opsPerSecond >= 500 && webhooks.p99! < 50)}.`,
+        `webhooks ≥ 500/s with p99 < 50 ms: ${met(webhooks.opsPerSecond >= 500 && webhooks.p99! < 50)} with the receipts in the same process, ` +
+        `${met(withWorker.opsPerSecond >= 500 && withWorker.p99! < 50)} with JOB_RUNNER=worker.`,
     );
   } finally {
     await stripe.close();

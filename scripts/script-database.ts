@@ -1,6 +1,6 @@
 import { env } from '@/config/env';
 import { openConfiguredDatabase, setDatabase, type DatabaseHandle } from '@/shared/db/client';
-import { isDatabaseUnavailable } from '@/shared/db/database-unavailable';
+import { databaseErrorReason, isDatabaseUnavailable } from '@/shared/db/database-unavailable';
 import { PgliteLockedError } from '@/shared/db/pglite-lock';
 
 /**
@@ -24,7 +24,7 @@ export async function runWithDatabase(
     if (error instanceof PgliteLockedError) {
       console.error(`${script}: ${error.message}`);
     } else if (isDatabaseUnavailable(error)) {
-      console.error(`${script}: cannot reach the database at ${where()} (${reason(error)}); nothing was done.`);
+      console.error(`${script}: cannot reach the database at ${where()} (${databaseErrorReason(error)}); nothing was done.`);
     } else {
       throw error;
     }
@@ -39,13 +39,4 @@ function where(): string {
   if (!env.DATABASE_URL) return env.PGLITE_DIR;
   const url = new URL(env.DATABASE_URL);
   return `${url.hostname}:${url.port || 5432}${url.pathname}`;
-}
-
-function reason(error: unknown): string {
-  for (let current = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
-    const { code, errors } = current as { code?: unknown; errors?: unknown };
-    if (typeof code === 'string' && code !== 'DATABASE_UNAVAILABLE') return code;
-    if (Array.isArray(errors) && errors.length > 0) return reason(errors[0]);
-  }
-  return error instanceof Error ? error.message : String(error);
 }

@@ -50,7 +50,10 @@ const envSchema = z
           // `localhost:3204` parses as a URL with the scheme "localhost:": refuse anything not http(s).
           if (!/^https?:\/\/[^/\s]/i.test(value)) {
             const bare = value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
-            ctx.addIssue({ code: 'custom', message: `must start with http:// or https:// (write APP_URL=${/^(localhost|127\.|\[::1\])/.test(bare) ? 'http' : 'https'}://${bare})` });
+            ctx.addIssue({
+              code: 'custom',
+              message: `must start with http:// or https:// (write APP_URL=${/^(localhost|127\.|\[::1\])/.test(bare) ? 'http' : 'https'}://${bare})`,
+            });
           } else if (!URL.canParse(value)) {
             ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as https://app.example.com' });
           }
@@ -101,6 +104,12 @@ const envSchema = z
     ),
     STRIPE_API_BASE: z.preprocess(emptyToUndefined, z.url({ message: 'must be a URL such as http://127.0.0.1:12111' }).optional()),
     PAYMENTS_SIMULATOR: flag,
+    /**
+     * Who runs the jobs a change queues (receipts, callbacks, alerts, auto top-up charges): this
+     * process, right after the change (`in-process`, the default), or a separate `npm run
+     * credits:worker` (`worker`), so a web process under load only answers.
+     */
+    JOB_RUNNER: z.preprocess(emptyToUndefined, z.enum(['in-process', 'worker'], { message: 'must be "in-process" or "worker"' }).default('in-process')),
     /** Guards `/api/cron/credits` (a hosted scheduler sends it as a bearer token); unset, the route is off. */
     CRON_SECRET: z.preprocess(
       emptyToUndefined,
@@ -180,12 +189,7 @@ export class EnvError extends Error {
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
   if (result.success) return result.data;
-  throw new EnvError(
-    result.error.issues.map((issue) => ({
-      variable: String(issue.path[0] ?? 'environment'),
-      message: issue.message,
-    })),
-  );
+  throw new EnvError(result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message })));
 }
 
 export const env: Env = parseEnv(process.env);

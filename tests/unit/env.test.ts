@@ -85,6 +85,15 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ EMAIL_OUTBOX: 'yes' })).toThrow(/EMAIL_OUTBOX must be "true" or "false"/);
   });
 
+  it('runs jobs in the process unless JOB_RUNNER names the worker, and refuses anything else', () => {
+    expect(parseEnv({}).JOB_RUNNER).toBe('in-process');
+    expect(parseEnv({ JOB_RUNNER: '' }).JOB_RUNNER).toBe('in-process');
+    expect(parseEnv({ JOB_RUNNER: 'worker' }).JOB_RUNNER).toBe('worker');
+    for (const value of ['Worker', 'workers', ' worker', 'true', '1', 'worker\u0000', 'x'.repeat(100_000)]) {
+      expect(() => parseEnv({ JOB_RUNNER: value }), value.slice(0, 20)).toThrow(/JOB_RUNNER must be "in-process" or "worker"/);
+    }
+  });
+
   it('requires both halves of an OAuth provider and the webhook secret with a Stripe key', () => {
     expect(problemsOf({ AUTH_GITHUB_ID: 'id' })).toEqual(['AUTH_GITHUB_SECRET']);
     expect(problemsOf({ STRIPE_SECRET_KEY: 'sk_test_1' })).toEqual(['STRIPE_WEBHOOK_SECRET']);
@@ -98,7 +107,13 @@ describe('parseEnv', () => {
     const built = parseEnv({ NODE_ENV: 'production', NEXT_PHASE: 'phase-production-build' });
     expect(built.seams).toEqual({ database: 'pglite', email: 'outbox', payments: 'simulator' });
     // The same variables at server start are refused, naming each one.
-    expect(problemsOf({ NODE_ENV: 'production', NEXT_PHASE: 'phase-production-server' })).toEqual(['AUTH_SECRET', 'APP_URL', 'DATABASE_URL', 'RESEND_API_KEY', 'STRIPE_SECRET_KEY']);
+    expect(problemsOf({ NODE_ENV: 'production', NEXT_PHASE: 'phase-production-server' })).toEqual([
+      'AUTH_SECRET',
+      'APP_URL',
+      'DATABASE_URL',
+      'RESEND_API_KEY',
+      'STRIPE_SECRET_KEY',
+    ]);
     // A value that is set is still checked at build.
     expect(problemsOf({ NODE_ENV: 'production', NEXT_PHASE: 'phase-production-build', APP_URL: 'localhost:3204' })).toEqual(['APP_URL']);
   });
@@ -119,7 +134,14 @@ describe('parseEnv', () => {
   });
 
   it('requires STRIPE_WEBHOOK_SECRET in production with the checkout simulator too, as the docs say', () => {
-    const simulator = { NODE_ENV: 'production', APP_URL: 'https://app.example.com', AUTH_SECRET: 'x'.repeat(32), PGLITE_DIR: '/data', EMAIL_OUTBOX: 'true', PAYMENTS_SIMULATOR: 'true' };
+    const simulator = {
+      NODE_ENV: 'production',
+      APP_URL: 'https://app.example.com',
+      AUTH_SECRET: 'x'.repeat(32),
+      PGLITE_DIR: '/data',
+      EMAIL_OUTBOX: 'true',
+      PAYMENTS_SIMULATOR: 'true',
+    };
     expect(problemsOf(simulator)).toEqual(['STRIPE_WEBHOOK_SECRET']);
     expect(parseEnv({ ...simulator, STRIPE_WEBHOOK_SECRET: 'whsec_my_own' }).seams.payments).toBe('simulator');
   });

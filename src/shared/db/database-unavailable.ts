@@ -57,11 +57,7 @@ const UNAVAILABLE_CODES = new Set([
 
 /** Whether an error (or any error in its `cause` chain, as drizzle wraps them) means the database is unavailable. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (
-    let current = error, depth = 0;
-    current && typeof current === 'object' && depth < 8;
-    current = (current as { cause?: unknown }).cause, depth++
-  ) {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 8; current = (current as { cause?: unknown }).cause, depth++) {
     if (current instanceof DatabaseUnavailableError) return true;
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
@@ -76,4 +72,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function toDatabaseUnavailable(error: unknown): DatabaseUnavailableError | null {
   if (error instanceof DatabaseUnavailableError) return error;
   return isDatabaseUnavailable(error) ? new DatabaseUnavailableError({ cause: error }) : null;
+}
+
+/**
+ * What went wrong, in a word where there is one: the first error code down the cause chain
+ * (`ECONNREFUSED`, `57P01` …) rather than drizzle's "Failed query: …" wrapper, else the message.
+ */
+export function databaseErrorReason(error: unknown): string {
+  for (let current = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
+    const { code, errors } = current as { code?: unknown; errors?: unknown };
+    if (typeof code === 'string' && code !== 'DATABASE_UNAVAILABLE') return code;
+    if (Array.isArray(errors) && errors.length > 0) return databaseErrorReason(errors[0]);
+  }
+  return error instanceof Error ? error.message : String(error);
 }

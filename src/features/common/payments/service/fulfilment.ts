@@ -8,7 +8,7 @@ import { PurchaseNotUnderReviewError } from '@/features/common/payments/service/
 import { parseServiceInput, SYSTEM_KEY_PREFIX, userIdSchema } from '@/features/common/payments/service/credits-input.schema';
 import { ledger, runLedger, type WalletRef } from '@/features/common/payments/service/ledger/ledger';
 import type { CreditsPurchaseReviewPayload, CreditsTopUpPayload } from '@/features/common/payments/service/payment-callback.service';
-import { enqueueJob, enqueueJobs, runJobs, runNow, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
+import { enqueueJob, enqueueJobs, runNow, runPurchaseJobs, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
 import { disputePayload, lockPayment, paymentLockKey, settleGivenBack } from '@/features/common/payments/service/refunds';
 import type { CheckoutSessionEvent } from '@/features/common/payments/service/stripe-event-schemas';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
@@ -268,7 +268,7 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
     const user = seen.buyer ? { email: seen.buyer.email, name: seen.buyer.name } : undefined;
     const charged = chargedBy(session, seen.purchase, invoiceUrl);
     if (!chargeProblem(session, seen.purchase) && (await fulfilPlainly(db, seen.purchase, user, charged, session, eventId))) {
-      await afterCommit(() => runJobs({ purchaseId: seen.purchase.id }));
+      await afterCommit(() => runPurchaseJobs(seen.purchase.id));
       return 'fulfilled';
     }
   }
@@ -285,7 +285,7 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
   });
 
   const { purchaseId } = outcome;
-  if (purchaseId) await afterCommit(() => runJobs({ purchaseId }));
+  if (purchaseId) await afterCommit(() => runPurchaseJobs(purchaseId));
   return outcome.outcome;
 }
 
@@ -379,7 +379,7 @@ export async function creditPurchaseUnderReview(purchase: string, admin: string)
     if (!paid) throw new PurchaseNotUnderReviewError(purchaseId);
     await creditPaidPurchase(tx, paid, { eventId: null, actor: { type: 'admin', id: adminId } });
   });
-  await runJobs({ purchaseId });
+  await runPurchaseJobs(purchaseId);
 }
 
 /**

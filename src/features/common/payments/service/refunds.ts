@@ -4,7 +4,7 @@ import Stripe from 'stripe';
 import { purchaseWallet } from '@/features/common/payments/service/fulfilment';
 import { ledger, runLedger } from '@/features/common/payments/service/ledger/ledger';
 import type { CreditsDisputePayload, CreditsRefundPayload } from '@/features/common/payments/service/payment-callback.service';
-import { enqueueJob, runJobs } from '@/features/common/payments/service/jobs/jobs';
+import { enqueueJob, runPurchaseJobs } from '@/features/common/payments/service/jobs/jobs';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import type { ChargeEvent, DisputeEvent, RefundEvent } from '@/features/common/payments/service/stripe-event-schemas';
 import { getDb, pipelined, type Transaction } from '@/shared/db/client';
@@ -198,7 +198,7 @@ async function applyToPayment(
     if (purchase.status !== 'paid') return { outcome: 'recorded_before_fulfilment' };
     return { outcome: await settleGivenBack(tx, purchase, paymentIntentId, eventId), purchaseId: purchase.id };
   });
-  if (result.purchaseId) await runJobs({ purchaseId: result.purchaseId });
+  if (result.purchaseId) await runPurchaseJobs(result.purchaseId);
   return result.outcome;
 }
 

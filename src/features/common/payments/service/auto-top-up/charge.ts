@@ -8,7 +8,7 @@ import { autoTopUpsThisMonth, type AutoTopUpPauseReason } from '@/features/commo
 import { creditsPageUrl } from '@/features/common/payments/service/credits-page-url';
 import { testCardOf } from '@/features/common/payments/service/auto-top-up/test-cards';
 import { chargeProblem, settleCharge, simulatedPaymentIntentId, type FulfilmentOutcome } from '@/features/common/payments/service/fulfilment';
-import { enqueueJob, runJobs, runJobsSoon, runNow, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
+import { enqueueJob, runJobsSoon, runNow, runPurchaseJobs, type AfterCommit } from '@/features/common/payments/service/jobs/jobs';
 import { getPaymentsGateway } from '@/features/common/payments/service/payments-gateway';
 import { lockPayment } from '@/features/common/payments/service/refunds';
 import { callStripe, STRIPE_TIMEOUT_MS, walletOfCustomer } from '@/features/common/payments/service/stripe-customer';
@@ -371,7 +371,7 @@ export async function fulfilAutoTopUp(intent: PaymentIntentEvent, eventId: strin
     }
     return settled;
   });
-  await afterCommit(() => runJobs({ purchaseId }));
+  await afterCommit(() => runPurchaseJobs(purchaseId));
   return outcome;
 }
 

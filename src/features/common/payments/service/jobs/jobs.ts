@@ -35,7 +35,7 @@ const JOB_FAILED = 'update jobs set locked_until = null, last_error = $2 where i
 /** Jobs a runner claims at a time: few enough to finish well inside their lease (each job's waits have deadlines). */
 const CLAIM = 10;
 /** Jobs one call runs at most. */
-const RUN_LIMIT = 100;
+export const JOBS_PER_RUN = 100;
 
 /**
  * Runs due jobs (optionally only those of one purchase), oldest first, up to 100 a call. Jobs are
@@ -50,10 +50,10 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
   let failed = 0;
   // A job that fails is due again at once: it waits for the next run rather than retried in this one.
   const failedHere: string[] = [];
-  for (let claimedSoFar = 0; claimedSoFar < RUN_LIMIT;) {
+  for (let claimedSoFar = 0; claimedSoFar < JOBS_PER_RUN;) {
     // The database's clock throughout: a job queued a moment ago has `run_at` = its transaction's now(),
     // to the microsecond, which a JavaScript Date (milliseconds) taken just after could still precede.
-    const limit = Math.min(CLAIM, RUN_LIMIT - claimedSoFar);
+    const limit = Math.min(CLAIM, JOBS_PER_RUN - claimedSoFar);
     const due = db
       .select({ id: jobs.id })
       .from(jobs)
@@ -106,6 +106,15 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
 export type AfterCommit = (task: () => Promise<unknown>) => unknown;
 export const runNow: AfterCommit = (task) => task();
 
+/**
+ * Runs the jobs a purchase's change just queued (its receipt, callbacks), in this process — or, with
+ * `JOB_RUNNER=worker`, leaves them to `npm run credits:worker`, which runs them within its poll.
+ */
+export async function runPurchaseJobs(purchaseId: string): Promise<{ done: number; failed: number }> {
+  if (env.JOB_RUNNER === 'worker') return { done: 0, failed: 0 };
+  return runJobs({ purchaseId });
+}
+
 let soon: ReturnType<typeof setTimeout> | null = null;
 
 /**
@@ -113,10 +122,10 @@ let soon: ReturnType<typeof setTimeout> | null = null;
  * work a ledger statement may just have queued (a low-balance alert). It costs the caller nothing:
  * the run happens after the caller's transaction, outside its request. Production deployments without
  * a long-lived process also run `npm run payments:retry` from cron. Off in tests, which run jobs
- * themselves.
+ * themselves, and with `JOB_RUNNER=worker`, whose worker runs them.
  */
 export function runJobsSoon(): void {
-  if (soon || env.NODE_ENV === 'test') return;
+  if (soon || env.NODE_ENV === 'test' || env.JOB_RUNNER === 'worker') return;
   soon = setTimeout(() => {
     soon = null;
     runJobs().catch((error: unknown) => console.error('[jobs] run failed', error));
