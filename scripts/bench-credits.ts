@@ -316,14 +316,20 @@ async function main() {
     // second process on the same two cores, sends the receipts and calls the callbacks meanwhile.
     const workerDeliveries = await webhookDeliveries(client, warmUp + WEBHOOKS, 'worker-buyer');
     const pendingJobs = async () => Number((await client`select count(*)::int as n from jobs where done_at is null`)[0]!.n);
-    const drainJobs = async () => {
-      while ((await pendingJobs()) > 0) await sleep(20);
-    };
     const worker = spawn(process.execPath, ['--import', 'tsx', 'scripts/credits-worker.ts'], {
       env: { ...process.env, DATABASE_URL: url.toString(), JOB_RUNNER: 'worker' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const workerExit = new Promise((resolve) => worker.once('exit', resolve));
+    // Until the worker has done every job; a worker that died or a job that keeps failing ends the run.
+    const drainJobs = async () => {
+      const until = Date.now() + 120_000;
+      while ((await pendingJobs()) > 0) {
+        if (worker.exitCode !== null) throw new Error(`credits:worker exited with ${worker.exitCode}`);
+        if (Date.now() > until) throw new Error('jobs still pending after two minutes: see the worker output above');
+        await sleep(20);
+      }
+    };
     (env as { JOB_RUNNER: string }).JOB_RUNNER = 'worker';
     const withWorker = await deliverAll(workerDeliveries.slice(0, warmUp), 8, drainJobs)
       .then(() => deliverAll(workerDeliveries.slice(warmUp), 8, drainJobs))

@@ -17,5 +17,6 @@ await runWithDatabase(
     await runJobWorker({ signal: stop.signal });
     console.log('credits:worker: stopped.');
   },
-  { statementDeadlineMs: 5 * 60 * 1000 },
+  // Long enough for a sweep over many wallets, well inside a job's two-minute lease.
+  { statementDeadlineMs: 60 * 1000 },
 );

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { env } from '@/config/env';
@@ -6,6 +6,7 @@ import { getCreditsBalance } from '@/features/common/payments/service/credits-ba
 import { onCreditsTopUp } from '@/features/common/payments/service/payment-callback.service';
 import { runJobWorker } from '@/features/common/payments/service/jobs/worker';
 import { getDb } from '@/shared/db/client';
+import { creditPurchases, jobs } from '@/shared/db/schema';
 import { listOutboxEmails } from '@/shared/email/outbox';
 import { deliver, pendingPurchase } from '../helpers/stripe-events';
 import { startStripeServer } from '../helpers/stripe-server';
@@ -32,10 +33,10 @@ afterAll(async () => {
 });
 
 /** A worker polling every 20 ms, and what it logged. */
-function startWorker() {
+function startWorker(options: { maintenanceMs?: number } = {}) {
   const stop = new AbortController();
   const lines: string[] = [];
-  const running = runJobWorker({ signal: stop.signal, pollMs: 20, log: (line) => lines.push(line) });
+  const running = runJobWorker({ signal: stop.signal, pollMs: 20, log: (line) => lines.push(line), ...options });
   return { lines, stop: async () => (stop.abort(), running) };
 }
 let worker: ReturnType<typeof startWorker> | undefined;
@@ -108,6 +109,43 @@ describe('JOB_RUNNER=worker and npm run credits:worker', () => {
       ),
     ).toHaveLength(1);
     expect(worker.lines).toContain('[credits:worker] running again.');
+  });
+
+  it('retries a job that failed at its next maintenance run, not at every poll', async () => {
+    const db = await getDb();
+    const p = await pendingPurchase();
+    await deliver(p.completed());
+    const [purchase] = await db.select().from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, p.session.id));
+    const receipt = async () =>
+      (
+        await db
+          .select()
+          .from(jobs)
+          .where(and(eq(jobs.purchaseId, purchase!.id), eq(jobs.kind, 'top_up_receipt')))
+      )[0]!;
+    // The email service is down (its table is away): the receipt fails once, then waits.
+    await db.execute(sql`alter table email_outbox rename to email_outbox_away`);
+    try {
+      // Its first maintenance run tries it (and, as payments:retry does, once more in its next pass).
+      worker = startWorker({ maintenanceMs: 60_000 });
+      await eventually(
+        async () => worker!.lines.join('\n'),
+        (log) => log.includes('Credits jobs:'),
+      );
+      const tried = (await receipt()).attempts;
+      expect(tried).toBeGreaterThanOrEqual(1);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // about 15 polls, none of which retries it
+      expect(await receipt()).toMatchObject({ attempts: tried, doneAt: null, lastError: expect.stringContaining('email_outbox') });
+      await worker.stop();
+    } finally {
+      await db.execute(sql`alter table email_outbox_away rename to email_outbox`);
+    }
+    // The next maintenance run retries it, once.
+    worker = startWorker({ maintenanceMs: 60_000 });
+    const done = await eventually(receipt, (job) => job.doneAt !== null);
+    expect(done).toMatchObject({ lastError: null });
+    expect(done.doneAt).not.toBeNull();
+    expect(await listOutboxEmails({ to: p.user.email! })).toHaveLength(1);
   });
 
   it('stops promptly when asked, between runs', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getCreditsBalance, deductCreditsBonusFirst } from '@/features/common/payments/service/credits-balance.service';
 import { onCreditsDisputed, onCreditsRefunded, onCreditsTopUp } from '@/features/common/payments/service/payment-callback.service';
 import { runJobs } from '@/features/common/payments/service/jobs/jobs';
-import { getDb } from '@/shared/db/client';
+import { getDb, queryRows } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, jobs, paymentAdjustments } from '@/shared/db/schema';
 import { listOutboxEmails } from '@/shared/email/outbox';
 import { expectLedgerMatchesBalances, ledgerOf, lotsOf } from '../helpers/factories';
@@ -21,6 +21,11 @@ vi.mock('@/features/common/payments/service/payment-callback.service', async (im
     onCreditsRefunded: vi.fn(original.onCreditsRefunded),
     onCreditsDisputed: vi.fn(original.onCreditsDisputed),
   };
+});
+// Statements written out by hand are counted, and still run: which way a fulfilment went.
+vi.mock('@/shared/db/client', async (importOriginal) => {
+  const original = await importOriginal<typeof import('@/shared/db/client')>();
+  return { ...original, queryRows: vi.fn(original.queryRows) };
 });
 vi.spyOn(console, 'info').mockImplementation(() => {});
 vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -129,7 +134,15 @@ describe('checkout fulfilment', () => {
     const charged = { amount_total: 900, total_details: { amount_discount: 100, amount_shipping: 0, amount_tax: 0 } };
     const plainEvent = plain.completed(charged);
     const generalEvent = general.completed(charged);
+    vi.mocked(queryRows).mockClear();
     for (const event of [plainEvent, generalEvent]) expect(await (await deliver(event)).json()).toMatchObject({ outcome: 'fulfilled' });
+    // The first went through the one statement; the second was sent there too and left to the transaction.
+    const calls = vi
+      .mocked(queryRows)
+      .mock.calls.flatMap(([, query], i) =>
+        'params' in query && query.sql.includes('credits_fulfil_checkout') ? [vi.mocked(queryRows).mock.results[i]!.value] : [],
+      );
+    expect(await Promise.all(calls)).toEqual([[{ r_outcome: 'fulfilled' }], [{ r_outcome: 'general' }]]);
 
     // Each purchase's ids, buyer and event become placeholders; everything else must be equal.
     const written = async (p: Awaited<ReturnType<typeof pendingPurchase>>, eventId: string) => {
@@ -171,6 +184,41 @@ describe('checkout fulfilment', () => {
     expect(viaOneStatement.tasks.map((t: { kind: string }) => t.kind)).toEqual(['top_up_callback', 'top_up_receipt']);
     expect(viaOneStatement.tasks[0].payload).toMatchObject({ creditsBalance: 1000, creditsAdded: 1000, amountMinor: 900, email: 'EMAIL' });
     await expectLedgerMatchesBalances();
+  });
+
+  it('credits_fulfil_checkout writes nothing and answers "general" when the purchase is not what was read', async () => {
+    const db = await getDb();
+    const p = await pendingPurchase();
+    const [purchase] = await db.select().from(creditPurchases).where(eq(creditPurchases.stripeCheckoutSessionId, p.session.id));
+    const call = (seen: { paymentIntent?: string | null; user?: string | null; wallet?: string; credits?: number }) =>
+      db.execute(sql`select r_outcome from credits_fulfil_checkout(${purchase!.id}::uuid, ${`credits:payment:${p.paymentIntent}`},
+        ${seen.paymentIntent ?? null}, ${seen.user === undefined ? purchase!.userId : seen.user}, ${p.paymentIntent}, ${1000}::bigint, ${'usd'},
+        ${1000}::bigint, ${0}::bigint, ${0}::bigint, ${null}, ${null}, ${seen.wallet ?? purchase!.walletId}, ${seen.credits ?? 1000}::bigint,
+        ${null}::timestamptz, ${'Purchase: Starter Pack'}, ${`system:checkout:${p.session.id}`}, ${'{}'}::jsonb, ${p.session.id}, ${'evt_x'}, ${'[]'}::jsonb)`);
+    const outcome = async (seen: Parameters<typeof call>[0]) => {
+      const result = (await call(seen)) as unknown as { r_outcome: string }[] | { rows: { r_outcome: string }[] };
+      return (Array.isArray(result) ? result : result.rows)[0]!.r_outcome;
+    };
+    // The buyer deleted their account since the read, a payment intent learnt meanwhile, another wallet or amount.
+    for (const seen of [{ user: null }, { user: 'someone-else' }, { paymentIntent: 'pi_other' }, { wallet: 'user:someone-else' }, { credits: 999 }]) {
+      expect(await outcome(seen), JSON.stringify(seen)).toBe('general');
+    }
+    // A dispute recorded first, and a refund figure for the payment: both for the general transaction too.
+    await db.insert(paymentAdjustments).values({ paymentIntentId: p.paymentIntent });
+    expect(await outcome({})).toBe('general');
+    await db.delete(paymentAdjustments).where(eq(paymentAdjustments.paymentIntentId, p.paymentIntent));
+    await db
+      .insert(creditDisputes)
+      .values({ id: `dp_${p.session.id}`, purchaseId: purchase!.id, amountMinor: 1000, reason: 'fraudulent', status: 'needs_response' });
+    expect(await outcome({})).toBe('general');
+    await db.delete(creditDisputes).where(eq(creditDisputes.purchaseId, purchase!.id));
+    // Nothing was written by any of them.
+    const [after] = await db.select().from(creditPurchases).where(eq(creditPurchases.id, purchase!.id));
+    expect(after).toMatchObject({ status: 'pending', stripePaymentIntentId: null, amountPaidMinor: null });
+    expect(await ledgerOf(p.user.id)).toHaveLength(0);
+    // And what was read, unchanged, is fulfilled.
+    expect(await outcome({})).toBe('fulfilled');
+    expect((await getCreditsBalance(p.user.id)).creditsPurchased).toBe(1000);
   });
 
   it('leaves a purchase that changed after it was read to the general transaction, which decides once', async () => {

@@ -159,8 +159,8 @@ async function creditPaidPurchase(tx: Transaction, purchase: CreditPurchase, sou
  * credited and its tasks queued in one statement, under the same locks as the general transaction.
  * Its arguments are what that transaction would write, worked out from the purchase as read before.
  */
-const FULFIL_STATEMENT = `select r_outcome from credits_fulfil_checkout($1::uuid, $2, $3, $4, $5::bigint, $6, $7::bigint, $8::bigint, $9::bigint,
-  $10, $11, $12, $13::bigint, $14::timestamptz, $15, $16, $17::jsonb, $18, $19, $20::jsonb)`;
+const FULFIL_STATEMENT = `select r_outcome from credits_fulfil_checkout($1::uuid, $2, $3, $4, $5, $6::bigint, $7, $8::bigint, $9::bigint, $10::bigint,
+  $11, $12, $13, $14::bigint, $15::timestamptz, $16, $17, $18::jsonb, $19, $20, $21::jsonb)`;
 
 /**
  * The ordinary fulfilment — the purchase read as pending, the charge paying for it, nothing taken
@@ -182,6 +182,7 @@ async function fulfilPlainly(
     paid.id,
     session.payment_intent ? paymentLockKey(session.payment_intent) : null,
     seen.stripePaymentIntentId,
+    seen.userId,
     paid.stripePaymentIntentId,
     paid.amountPaidMinor,
     paid.currencyPaid,

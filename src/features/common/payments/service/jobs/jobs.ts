@@ -41,10 +41,11 @@ export const JOBS_PER_RUN = 100;
  * Runs due jobs (optionally only those of one purchase), oldest first, up to 100 a call. Jobs are
  * claimed ten at a time with a lease, in one statement (`FOR UPDATE SKIP LOCKED` under the lease
  * check), so concurrent runners never run the same job at once, and each is marked done only after it
- * succeeded; a failure is logged and recorded for the next run. Returns how many ran and how many
- * failed.
+ * succeeded; a failure is logged and recorded for the next run. `fresh` leaves jobs that failed
+ * before to other runs (the worker retries those once a minute, not at every poll). Returns how many
+ * ran and how many failed.
  */
-export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ done: number; failed: number }> {
+export async function runJobs(options: { purchaseId?: string; fresh?: boolean } = {}): Promise<{ done: number; failed: number }> {
   const db = await getDb();
   let done = 0;
   let failed = 0;
@@ -64,6 +65,7 @@ export async function runJobs(options: { purchaseId?: string } = {}): Promise<{ 
           or(isNull(jobs.lockedUntil), lt(jobs.lockedUntil, sql`now()`)),
           options.purchaseId ? eq(jobs.purchaseId, options.purchaseId) : undefined,
           failedHere.length > 0 ? notInArray(jobs.id, failedHere) : undefined,
+          options.fresh ? isNull(jobs.lastError) : undefined,
         ),
       )
       .orderBy(asc(jobs.runAt))

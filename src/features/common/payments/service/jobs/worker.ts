@@ -24,8 +24,9 @@ export interface JobWorkerOptions {
 const MAX_BACKOFF_MS = 30_000;
 
 /**
- * The job worker behind `npm run credits:worker`: runs due jobs as they are queued (looking every
- * `pollMs`, at once again after a full batch; `concurrency` at a time), and the periodic work every `maintenanceMs`, until
+ * The job worker behind `npm run credits:worker`: runs new jobs as they are queued (looking every
+ * `pollMs`, at once again after a full batch; `concurrency` at a time), and the periodic work every
+ * `maintenanceMs` (which also retries jobs that failed), until
  * `signal` aborts. A run that fails (the database down, a deadline) is logged and tried again after
  * a growing pause, up to 30 s, so the worker outlives an outage instead of exiting. Any number of
  * workers, the cron route and `credits:jobs` may run at once: jobs are claimed under a lease.
@@ -38,15 +39,23 @@ export async function runJobWorker(options: JobWorkerOptions): Promise<void> {
     let more = false;
     try {
       if (performance.now() - lastMaintenance >= maintenanceMs) {
-        const result = await runCreditsMaintenance();
+        // Counted from the start: a maintenance run that keeps failing must not keep new jobs waiting.
         lastMaintenance = performance.now();
+        // Up to ten batches of due jobs here, failed ones included: the polls below run new ones as they come.
+        const result = await runCreditsMaintenance({ maxJobBatches: 10 });
         if (result.expired + result.remindersQueued + result.jobsDone + result.jobsFailed > 0) log(`[credits:worker] ${describeMaintenance(result)}`);
       } else {
-        const runs = await Promise.all(Array.from({ length: concurrency }, () => runJobs()));
+        // New jobs only: one that failed waits for the next maintenance run, a minute on, so a provider
+        // that is down is not asked again every second, and failing jobs never crowd out new ones.
+        const settled = await Promise.allSettled(Array.from({ length: concurrency }, () => runJobs({ fresh: true })));
+        const runs = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
         const failed = runs.reduce((sum, run) => sum + run.failed, 0);
-        if (failed > 0) log(`[credits:worker] ${runs.reduce((sum, run) => sum + run.done, 0)} jobs done, ${failed} failed (kept for the next run).`);
+        if (failed > 0)
+          log(`[credits:worker] ${runs.reduce((sum, run) => sum + run.done, 0)} jobs done, ${failed} failed (retried by the next maintenance run).`);
+        const rejected = settled.find((outcome) => outcome.status === 'rejected');
+        if (rejected) throw rejected.reason;
         // A full run may have left more due: look again at once.
-        more = runs.some((run) => run.done + run.failed >= JOBS_PER_RUN);
+        more = runs.some((run) => run.done >= JOBS_PER_RUN);
       }
       if (failures > 0) log('[credits:worker] running again.');
       failures = 0;
