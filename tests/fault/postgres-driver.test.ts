@@ -29,10 +29,7 @@ beforeAll(async () => {
   await cp(path.join(root, 'node_modules/postgres'), path.join(unpatchedDir, 'node_modules/postgres'), { recursive: true });
   const patch = await readFile(path.join(root, 'patches/postgres+3.4.9.patch'));
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('patch', ['-s', '-R', '-p1'], {
-      cwd: unpatchedDir,
-      stdio: ['pipe', 'inherit', 'inherit'],
-    });
+    const child = spawn('patch', ['-s', '-R', '-p1'], { cwd: unpatchedDir, stdio: ['pipe', 'inherit', 'inherit'] });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`patch -R exited ${code}`))));
     child.stdin.end(patch);
   });
@@ -63,8 +60,7 @@ async function loadThroughRestarts(driverDir: string, restarts: number) {
 describe('postgres.js under an immediate Postgres restart', () => {
   it('crashes a plain Node process without the patch (the defect reproduces here)', async () => {
     let result = { code: 0 as number | null, output: '' };
-    for (let attempt = 0; attempt < 3 && result.code === 0; attempt++)
-      result = await loadThroughRestarts(path.join(unpatchedDir, 'node_modules/postgres'), 3);
+    for (let attempt = 0; attempt < 3 && result.code === 0; attempt++) result = await loadThroughRestarts(path.join(unpatchedDir, 'node_modules/postgres'), 3);
     console.log(`[fault] unpatched driver: exit ${result.code}`);
     expect(result.code).not.toBe(0);
     expect(result.output).toContain("Cannot read properties of null (reading 'write')");
@@ -75,16 +71,31 @@ describe('postgres.js under an immediate Postgres restart', () => {
     console.log(`[fault] patched driver: exit ${code} ${output.trim()}`);
     expect(output).not.toContain('TypeError');
     expect(code).toBe(0);
-    const summary = JSON.parse(output.trim().split('\n').at(-1)!) as {
-      ok: number;
-      failed: number;
-      codes: Record<string, number>;
-    };
+    const summary = JSON.parse(output.trim().split('\n').at(-1)!) as { ok: number; failed: number; codes: Record<string, number> };
     expect(summary.ok).toBeGreaterThan(0);
     expect(summary.failed).toBeGreaterThan(0);
     for (const code of Object.keys(summary.codes))
       expect(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'ECONNREFUSED', 'ECONNRESET', 'CONNECT_TIMEOUT', '57P01', '57P03']).toContain(code);
   }, 60_000);
+
+  it('with the patch, a lone caller keeps the connection it used last instead of going round every open one', async () => {
+    const { createRequire } = await import('node:module');
+    const drivers = [(await import('postgres')).default, createRequire(import.meta.url)('postgres') as typeof import('postgres').default];
+    for (const postgres of drivers) {
+      const sql = postgres(pg.url, { max: 8, onnotice: () => {} });
+      try {
+        // A burst opens all eight connections…
+        const pids = await Promise.all(Array.from({ length: 8 }, () => sql`select pg_backend_pid() as pid, pg_sleep(0.1)`));
+        expect(new Set(pids.map(([row]) => row!.pid)).size).toBe(8);
+        // …then one caller at a time gets the same backend every time (in turn, it would get all eight).
+        const after: number[] = [];
+        for (let i = 0; i < 16; i++) after.push((await sql`select pg_backend_pid() as pid`)[0]!.pid as number);
+        expect(new Set(after).size).toBe(1);
+      } finally {
+        await sql.end();
+      }
+    }
+  });
 
   it('is the version the patch was written for', async () => {
     const { version } = JSON.parse(await readFile(path.join(root, 'node_modules/postgres/package.json'), 'utf8')) as { version: string };
