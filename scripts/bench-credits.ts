@@ -17,7 +17,8 @@
  *
  * It works in a fresh database on the server in BENCH_DATABASE_URL (default the local Postgres),
  * dropped afterwards, and ends with a markdown table for docs/benchmarks.md.
- * Knobs: BENCH_OPS (operations per point, default 3000), BENCH_QUICK=1 (a short smoke run),
+ * Knobs: BENCH_OPS (operations per point and round, default 3000), BENCH_ROUNDS (rounds per point,
+ * default 3: pgbench and ours take turns, the median round is reported), BENCH_QUICK=1 (a short smoke run),
  * BENCH_PGBENCH (the pgbench binary; default `pgbench` on PATH, else Postgres 15's). It runs as a
  * production process (NODE_ENV=production, see bench-env.ts): production React renders the receipts.
  */
@@ -49,12 +50,15 @@ const options = z
     BENCH_DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
     BENCH_QUICK: z.enum(['0', '1', '']).optional(),
     BENCH_OPS: z.coerce.number().int().positive().optional(),
+    BENCH_ROUNDS: z.coerce.number().int().positive().max(15).optional(),
     BENCH_PGBENCH: z.string().optional(),
   })
   .parse(process.env);
 
 const QUICK = options.BENCH_QUICK === '1';
 const OPS = options.BENCH_OPS ?? (QUICK ? 600 : 3000);
+/** Rounds a deduction point is measured in, taking turns (the median round is reported). */
+const ROUNDS = options.BENCH_ROUNDS ?? (QUICK ? 1 : 3);
 const WEBHOOKS = QUICK ? 200 : 1000;
 const USERS = 2000;
 const HOT = 'bench-hot';
@@ -265,12 +269,23 @@ async function main() {
     const deductionRows: { target: string; concurrency: number; floor: Point; driver: Point; singles: Point; batched: Point }[] = [];
     for (const { target, concurrency } of points) {
       const op = () => deductCreditsBonusFirst({ userId: target === 'hot' ? HOT : spreadUser(), credits: 1, reason: 'bench' });
-      const floor = await pgbench(url.toString(), dir, target, concurrency, OPS);
-      const driverPoint = await measure(driverOnly(driver, target), concurrency, OPS);
-      setBatching(false);
-      const singles = await measure(op, concurrency, OPS);
-      setBatching(true);
-      const batched = await measure(op, concurrency, OPS);
+      // ROUNDS rounds, the four taking turns in each, so all see the same moments of the machine; each
+      // figure is the median round's (this VM's rates move by ±15% from one second to the next).
+      const rounds: { floor: Point; driver: Point; singles: Point; batched: Point }[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const floor = await pgbench(url.toString(), dir, target, concurrency, OPS);
+        const driverPoint = await measure(driverOnly(driver, target), concurrency, OPS);
+        setBatching(false);
+        const singles = await measure(op, concurrency, OPS);
+        setBatching(true);
+        const batched = await measure(op, concurrency, OPS);
+        rounds.push({ floor, driver: driverPoint, singles, batched });
+      }
+      const median = (pick: (r: (typeof rounds)[number]) => Point) => rounds.map(pick).sort((a, b) => a.opsPerSecond - b.opsPerSecond)[Math.floor(ROUNDS / 2)]!;
+      const floor = median((r) => r.floor);
+      const driverPoint = median((r) => r.driver);
+      const singles = median((r) => r.singles);
+      const batched = median((r) => r.batched);
       deductionRows.push({ target, concurrency, floor, driver: driverPoint, singles, batched });
       log(
         `${target} c=${concurrency}: pgbench ${rate(floor)}, postgres.js alone ${rate(driverPoint)} (${ratio(driverPoint, floor)}), singles ${rate(singles)} (${ratio(singles, floor)}; ${ratio(singles, driverPoint)} of the driver alone), batched ${rate(batched)} (${ratio(batched, floor)})`,
@@ -351,7 +366,7 @@ async function main() {
       `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
     );
     console.log(
-      `Database: ${version.split(' on ')[0]}, ${pgbenchVersion.trim()}, client and server on the same machine; ${OPS} deductions a point after a warm-up at the same concurrency\n`,
+      `Database: ${version.split(' on ')[0]}, ${pgbenchVersion.trim()}, client and server on the same machine; ${OPS} deductions a point and round after a warm-up at the same concurrency, ${ROUNDS} rounds taking turns, the median round's figures\n`,
     );
     console.log(
       '| user | concurrency | pgbench, same statement (floor) | postgres.js alone, same statement | driver / floor | ours, one statement a call | ours / floor | ours / driver | ours, batched | batched / floor |',

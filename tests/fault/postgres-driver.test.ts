@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import postgresEsm from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../helpers/throwaway-postgres';
@@ -79,14 +81,13 @@ describe('postgres.js under an immediate Postgres restart', () => {
   }, 60_000);
 
   it('with the patch, a lone caller keeps the connection it used last instead of going round every open one', async () => {
-    const { createRequire } = await import('node:module');
-    const drivers = [(await import('postgres')).default, createRequire(import.meta.url)('postgres') as typeof import('postgres').default];
+    const drivers = [postgresEsm, createRequire(import.meta.url)('postgres') as typeof postgresEsm];
     for (const postgres of drivers) {
       const sql = postgres(pg.url, { max: 8, onnotice: () => {} });
       try {
         // A burst opens all eight connections…
         const pids = await Promise.all(Array.from({ length: 8 }, () => sql`select pg_backend_pid() as pid, pg_sleep(0.1)`));
-        expect(new Set(pids.map(([row]) => row!.pid)).size).toBe(8);
+        expect(new Set(pids.map((rows) => rows[0]!.pid)).size).toBe(8);
         // …then one caller at a time gets the same backend every time (in turn, it would get all eight).
         const after: number[] = [];
         for (let i = 0; i < 16; i++) after.push((await sql`select pg_backend_pid() as pid`)[0]!.pid as number);
