@@ -70,6 +70,9 @@ describe('npm run credits:worker through an immediate Postgres restart', () => {
 
     // Back within its longest pause (30 s) at worst; in practice a few seconds.
     expect(await queueAndAwait('after-restart', 40_000)).toBe(true);
+    // Said once the run that did it has ended.
+    const saying = Date.now() + 10_000;
+    while (!output.includes('[credits:worker] running again.') && Date.now() < saying) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(output).toContain('[credits:worker] running again.');
     expect(worker.exitCode).toBeNull();
 

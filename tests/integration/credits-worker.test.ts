@@ -108,7 +108,13 @@ describe('JOB_RUNNER=worker and npm run credits:worker', () => {
         (emails) => emails.length > 0,
       ),
     ).toHaveLength(1);
-    expect(worker.lines).toContain('[credits:worker] running again.');
+    // Said once the run that sent it has ended (its other runners too).
+    expect(
+      await eventually(
+        async () => worker!.lines,
+        (lines) => lines.includes('[credits:worker] running again.'),
+      ),
+    ).toContain('[credits:worker] running again.');
   });
 
   it('retries a job that failed at its next maintenance run, not at every poll', async () => {
