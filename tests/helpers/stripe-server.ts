@@ -192,6 +192,8 @@ export async function startStripeServer() {
   gateway.stripe = new Stripe('sk_test_local', { maxNetworkRetries: 0, host: '127.0.0.1', port, protocol: 'http' });
   setPaymentsGateway(gateway);
   return {
+    /** Where it listens: STRIPE_API_BASE for another process (a script the test starts). */
+    url: `http://127.0.0.1:${port}`,
     requests,
     customers,
     invoices,
