@@ -66,32 +66,38 @@ async function until(condition: () => boolean | Promise<boolean>, ms: number): P
   return false;
 }
 
+/** A user with 150 credits, a saved Visa and auto top-up at 100 (the Starter Pack, $10.00), who spends 60: one charge job queued. */
+async function crossingWithSavedCard(email: string) {
+  const [user] = await handle.db.insert(users).values({ email }).returning();
+  await addCreditsDirectly({ userId: user!.id, credits: 150, creditsType: 'purchased', reason: 'Pack' });
+  await startCardSetup({ userId: user!.id });
+  const customer = stripe.requests.filter((r) => r.path === '/v1/checkout/sessions').at(-1)!.form.customer!;
+  const saved = await deliver({
+    ...fixtureEvent('checkout.session.completed.json'),
+    type: 'setup_intent.succeeded',
+    data: {
+      object: {
+        id: `seti_${email.split('@')[0]!.replace(/[^A-Za-z0-9]/g, '')}`,
+        object: 'setup_intent',
+        status: 'succeeded',
+        customer,
+        payment_method: 'pm_card_visa',
+        metadata: { walletId: `user:${user!.id}` },
+      },
+    },
+  });
+  expect(await saved.json()).toMatchObject({ outcome: 'card_saved' });
+  await setAutoTopUp({ userId: user!.id, thresholdCredits: 100, packageId: 'starter', maxPerMonth: 3, expectedAmountMinor: 1000 });
+
+  // Spending 60 crosses the threshold: the crossing queues one charge job.
+  await deductCreditsBonusFirst({ userId: user!.id, credits: 60, reason: 'Work' });
+
+  return { user: user!, customer };
+}
+
 describe('auto top-up through kill -9 in the middle of the charge', () => {
   it('the next runner sends the same charge with the same idempotency key: charged once, credited once, no drift', async () => {
-    // A user with 150 credits, a saved Visa and auto top-up at 100 (the Starter Pack, $10.00).
-    const [user] = await handle.db.insert(users).values({ email: 'auto-kill@example.com' }).returning();
-    await addCreditsDirectly({ userId: user!.id, credits: 150, creditsType: 'purchased', reason: 'Pack' });
-    await startCardSetup({ userId: user!.id });
-    const customer = stripe.requests.filter((r) => r.path === '/v1/checkout/sessions').at(-1)!.form.customer!;
-    const saved = await deliver({
-      ...fixtureEvent('checkout.session.completed.json'),
-      type: 'setup_intent.succeeded',
-      data: {
-        object: {
-          id: 'seti_kill',
-          object: 'setup_intent',
-          status: 'succeeded',
-          customer,
-          payment_method: 'pm_card_visa',
-          metadata: { walletId: `user:${user!.id}` },
-        },
-      },
-    });
-    expect(await saved.json()).toMatchObject({ outcome: 'card_saved' });
-    await setAutoTopUp({ userId: user!.id, thresholdCredits: 100, packageId: 'starter', maxPerMonth: 3, expectedAmountMinor: 1000 });
-
-    // Spending 60 crosses the threshold: the crossing queues one charge job.
-    await deductCreditsBonusFirst({ userId: user!.id, credits: 60, reason: 'Work' });
+    const { user, customer } = await crossingWithSavedCard('auto-kill@example.com');
 
     // Stripe takes the charge request and does not answer; the runner is killed while it waits.
     stripe.behaviour.delayMs = 10 * 60 * 1000;
@@ -105,9 +111,9 @@ describe('auto top-up through kill -9 in the middle of the charge', () => {
     const [pending] = await handle.db
       .select()
       .from(creditPurchases)
-      .where(and(eq(creditPurchases.walletId, `user:${user!.id}`), eq(creditPurchases.kind, 'auto_top_up')));
+      .where(and(eq(creditPurchases.walletId, `user:${user.id}`), eq(creditPurchases.kind, 'auto_top_up')));
     expect(pending).toMatchObject({ status: 'pending', stripePaymentIntentId: null });
-    expect((await getCreditsBalance(user!.id)).creditsBalance).toBe(90);
+    expect((await getCreditsBalance(user.id)).creditsBalance).toBe(90);
 
     // Its lease runs out (two minutes; here, at once) and the next run takes the job over.
     await handle.db
@@ -124,7 +130,7 @@ describe('auto top-up through kill -9 in the middle of the charge', () => {
     const purchases = await handle.db
       .select()
       .from(creditPurchases)
-      .where(eq(creditPurchases.walletId, `user:${user!.id}`));
+      .where(eq(creditPurchases.walletId, `user:${user.id}`));
     expect(purchases).toHaveLength(1);
     expect(purchases[0]).toMatchObject({ id: pending!.id, status: 'pending', stripePaymentIntentId: 'pi_test_auto1' });
 
@@ -148,7 +154,55 @@ describe('auto top-up through kill -9 in the middle of the charge', () => {
       [deliver(succeeded), deliver(succeeded)].map(async (answer) => ((await (await answer).json()) as { outcome: string }).outcome),
     );
     expect(outcomes.sort()).toEqual(['already_fulfilled', 'fulfilled']);
-    expect((await getCreditsBalance(user!.id)).creditsBalance).toBe(1090);
+    expect((await getCreditsBalance(user.id)).creditsBalance).toBe(1090);
+    expect(await findLedgerDrift(handle.db)).toEqual([]);
+  }, 120_000);
+
+  it('killed after Stripe made the charge but before its answer arrived: the next runner gets that same charge back, not a second one', async () => {
+    const { user } = await crossingWithSavedCard('auto-kill-answer@example.com');
+    const chargesBefore = stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents').length;
+
+    // Stripe acts on the request (the payment intent exists) and its answer is lost: the runner is killed.
+    stripe.behaviour.holdAnswerMs = 10 * 60 * 1000;
+    const first = creditsJobs();
+    const charged = () => stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents').length > chargesBefore;
+    expect(await until(charged, 60_000)).toBe(true);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    stripe.behaviour.holdAnswerMs = 0;
+
+    await handle.db
+      .update(jobs)
+      .set({ lockedUntil: sql`now() - interval '1 second'` })
+      .where(eq(jobs.kind, 'auto_top_up'));
+    expect(await creditsJobs().exited).toBe(0);
+
+    const charges = stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents').slice(chargesBefore);
+    const [purchase] = await handle.db
+      .select()
+      .from(creditPurchases)
+      .where(and(eq(creditPurchases.walletId, `user:${user.id}`), eq(creditPurchases.kind, 'auto_top_up')));
+    expect(charges.map((r) => r.headers['idempotency-key'])).toEqual([`credits-auto-top-up:${purchase!.id}`, `credits-auto-top-up:${purchase!.id}`]);
+    // Stripe's first answer, replayed for the key: the payment intent made before the kill (a second would be pi_test_auto3).
+    expect(purchase).toMatchObject({ status: 'pending', stripePaymentIntentId: 'pi_test_auto2' });
+
+    const succeeded = {
+      ...fixtureEvent('checkout.session.completed.json'),
+      type: 'payment_intent.succeeded',
+      data: {
+        object: {
+          id: 'pi_test_auto2',
+          object: 'payment_intent',
+          status: 'succeeded',
+          amount: 1000,
+          amount_received: 1000,
+          currency: 'usd',
+          metadata: { purchaseId: purchase!.id },
+        },
+      },
+    };
+    expect(await (await deliver(succeeded)).json()).toMatchObject({ outcome: 'fulfilled' });
+    expect((await getCreditsBalance(user.id)).creditsBalance).toBe(1090);
     expect(await findLedgerDrift(handle.db)).toEqual([]);
   }, 120_000);
 });

@@ -37,8 +37,12 @@ export async function startStripeServer() {
   const answered = new Map<string, { status: number; text: string }>();
   /** Invoices tests put here (`invoices.set(id, { hosted_invoice_url })`), served by GET /v1/invoices/:id. */
   const invoices = new Map<string, Record<string, unknown>>();
-  /** Milliseconds each answer waits (a slow Stripe), and a status to fail with (a Stripe that is down). */
-  const behaviour = { delayMs: 0, failWith: 0 };
+  /**
+   * Milliseconds each request waits before Stripe acts on it (a slow Stripe), milliseconds an answer
+   * is held after Stripe acted (the charge made, the answer lost on the way), and a status to fail
+   * with (a Stripe that is down).
+   */
+  const behaviour = { delayMs: 0, holdAnswerMs: 0, failWith: 0 };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
@@ -64,7 +68,8 @@ export async function startStripeServer() {
       const answer = (object: unknown) => {
         const text = JSON.stringify(object);
         if (req.method === 'POST' && typeof key === 'string') answered.set(`${req.url} ${key}`, { status: res.statusCode, text });
-        res.end(text);
+        if (behaviour.holdAnswerMs) setTimeout(() => res.end(text), behaviour.holdAnswerMs).unref();
+        else res.end(text);
       };
       if (req.method === 'POST' && req.url === '/v1/customers') {
         const id = `cus_test_local${customers.size + 1}`;
