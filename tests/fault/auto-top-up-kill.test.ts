@@ -10,7 +10,7 @@ import { addCreditsDirectly } from '@/features/common/payments/service/payment.s
 import { migrateDatabase, openPostgres, setDatabase, type DatabaseHandle } from '@/shared/db/client';
 import { creditPurchases, jobs, users } from '@/shared/db/schema';
 
-import { deliver, fixtureEvent } from '../helpers/stripe-events';
+import { deliver, fixtureEvent, paymentIntentSucceeded } from '../helpers/stripe-events';
 import { startStripeServer } from '../helpers/stripe-server';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../helpers/throwaway-postgres';
 
@@ -135,21 +135,7 @@ describe('auto top-up through kill -9 in the middle of the charge', () => {
     expect(purchases[0]).toMatchObject({ id: pending!.id, status: 'pending', stripePaymentIntentId: 'pi_test_auto1' });
 
     // Stripe reports the one payment (twice, as it may): credited once.
-    const succeeded = {
-      ...fixtureEvent('checkout.session.completed.json'),
-      type: 'payment_intent.succeeded',
-      data: {
-        object: {
-          id: 'pi_test_auto1',
-          object: 'payment_intent',
-          status: 'succeeded',
-          amount: 1000,
-          amount_received: 1000,
-          currency: 'usd',
-          metadata: { purchaseId: pending!.id },
-        },
-      },
-    };
+    const succeeded = paymentIntentSucceeded('pi_test_auto1', pending!.id);
     const outcomes = await Promise.all(
       [deliver(succeeded), deliver(succeeded)].map(async (answer) => ((await (await answer).json()) as { outcome: string }).outcome),
     );
@@ -186,21 +172,7 @@ describe('auto top-up through kill -9 in the middle of the charge', () => {
     // Stripe's first answer, replayed for the key: the payment intent made before the kill (a second would be pi_test_auto3).
     expect(purchase).toMatchObject({ status: 'pending', stripePaymentIntentId: 'pi_test_auto2' });
 
-    const succeeded = {
-      ...fixtureEvent('checkout.session.completed.json'),
-      type: 'payment_intent.succeeded',
-      data: {
-        object: {
-          id: 'pi_test_auto2',
-          object: 'payment_intent',
-          status: 'succeeded',
-          amount: 1000,
-          amount_received: 1000,
-          currency: 'usd',
-          metadata: { purchaseId: purchase!.id },
-        },
-      },
-    };
+    const succeeded = paymentIntentSucceeded('pi_test_auto2', purchase!.id);
     expect(await (await deliver(succeeded)).json()).toMatchObject({ outcome: 'fulfilled' });
     expect((await getCreditsBalance(user.id)).creditsBalance).toBe(1090);
     expect(await findLedgerDrift(handle.db)).toEqual([]);

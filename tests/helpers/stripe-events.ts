@@ -55,14 +55,22 @@ export async function pendingPurchase() {
     { successUrl: 'http://localhost:3000/?billing=success', cancelUrl: 'http://localhost:3000/?billing=cancel' },
   );
   const paymentIntent = `pi_test_${session.id}`;
-  const sessionFields = { id: session.id, payment_intent: paymentIntent, amount_total: 1000, amount_subtotal: 1000, currency: 'usd', client_reference_id: user.id };
+  const sessionFields = {
+    id: session.id,
+    payment_intent: paymentIntent,
+    amount_total: 1000,
+    amount_subtotal: 1000,
+    currency: 'usd',
+    client_reference_id: user.id,
+  };
   return {
     user,
     session,
     paymentIntent,
     completed: (fields: object = {}) => fixtureEvent('checkout.session.completed.json', { ...sessionFields, ...fields }),
     event: (file: string, fields: object = {}) => fixtureEvent(file, { ...sessionFields, ...fields }),
-    refunded: (amountRefunded: number) => fixtureEvent('charge.refunded.json', { payment_intent: paymentIntent, amount: 1000, amount_refunded: amountRefunded }),
+    refunded: (amountRefunded: number) =>
+      fixtureEvent('charge.refunded.json', { payment_intent: paymentIntent, amount: 1000, amount_refunded: amountRefunded }),
     /** `charge.refund.updated` for a refund of this payment that failed. */
     refundFailed: (refundId: string, amount: number) => ({
       ...fixtureEvent('refund.created.json', { id: refundId, payment_intent: paymentIntent, amount, status: 'failed' }),
@@ -70,5 +78,14 @@ export async function pendingPurchase() {
     }),
     dispute: (status: string, id = `dp_${session.id}`) =>
       fixtureEvent('charge.dispute.created.json', { id, payment_intent: paymentIntent, amount: 1000, status }),
+  };
+}
+
+/** `payment_intent.succeeded` for an automatic top-up's charge (the Starter Pack's $10.00 unless said). */
+export function paymentIntentSucceeded(id: string, purchaseId: string, amount = 1000) {
+  return {
+    ...fixtureEvent('checkout.session.completed.json'),
+    type: 'payment_intent.succeeded',
+    data: { object: { id, object: 'payment_intent', status: 'succeeded', amount, amount_received: amount, currency: 'usd', metadata: { purchaseId } } },
   };
 }

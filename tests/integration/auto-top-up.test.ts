@@ -29,7 +29,7 @@ import { getDb } from '@/shared/db/client';
 import { listOutboxEmails } from '@/shared/email/outbox';
 import { autoTopUps, creditBalances, creditPurchases, jobs } from '@/shared/db/schema';
 import { createUser, expectLedgerMatchesBalances, ledgerOf } from '../helpers/factories';
-import { deliver, fixtureEvent } from '../helpers/stripe-events';
+import { deliver, fixtureEvent, paymentIntentSucceeded } from '../helpers/stripe-events';
 import { startStripeServer } from '../helpers/stripe-server';
 import { setupTestDatabase, testDriver } from '../helpers/test-database';
 
@@ -482,21 +482,7 @@ describe(`auto top-up against Stripe's API (${testDriver})`, () => {
     // Nothing is credited until Stripe reports the payment.
     expect(await available(user.id)).toBe(90);
 
-    const succeeded = {
-      ...fixtureEvent('checkout.session.completed.json'),
-      type: 'payment_intent.succeeded',
-      data: {
-        object: {
-          id: purchase!.stripePaymentIntentId,
-          object: 'payment_intent',
-          status: 'succeeded',
-          amount: 1000,
-          amount_received: 1000,
-          currency: 'usd',
-          metadata: { purchaseId: purchase!.id },
-        },
-      },
-    };
+    const succeeded = paymentIntentSucceeded(purchase!.stripePaymentIntentId!, purchase!.id);
     const answers = await Promise.all(Array.from({ length: 5 }, () => deliver(succeeded)));
     const outcomes = await Promise.all(answers.map(async (answer) => (await answer.json()).outcome));
     expect(outcomes.sort()).toEqual(['already_fulfilled', 'already_fulfilled', 'already_fulfilled', 'already_fulfilled', 'fulfilled']);
