@@ -322,9 +322,11 @@ async function main() {
     const deliveries = await webhookDeliveries(client, warmUp + WEBHOOKS, 'buyer');
     const info = console.info;
     console.info = () => {}; // the shipped callbacks log a line per purchase
-    const webhooks = await deliverAll(deliveries.slice(0, warmUp), 8)
-      .then(() => deliverAll(deliveries.slice(warmUp), 8))
-      .finally(() => (console.info = info));
+    const warmedUp = async (list: typeof deliveries, drain?: () => Promise<unknown>) => {
+      await deliverAll(list.slice(0, warmUp), 8, drain);
+      return deliverAll(list.slice(warmUp), 8, drain);
+    };
+    const webhooks = await warmedUp(deliveries).finally(() => (console.info = info));
     log(`webhooks c=8: ${rate(webhooks)}, ${latency(webhooks)}; with receipts and callbacks done ${Math.round(webhooks.drained)} /s`);
 
     // The same with JOB_RUNNER=worker: this process only answers, and `npm run credits:worker`, a
@@ -346,13 +348,11 @@ async function main() {
       }
     };
     (env as { JOB_RUNNER: string }).JOB_RUNNER = 'worker';
-    const withWorker = await deliverAll(workerDeliveries.slice(0, warmUp), 8, drainJobs)
-      .then(() => deliverAll(workerDeliveries.slice(warmUp), 8, drainJobs))
-      .finally(async () => {
-        (env as { JOB_RUNNER: string }).JOB_RUNNER = 'in-process';
-        worker.kill('SIGTERM');
-        await workerExit;
-      });
+    const withWorker = await warmedUp(workerDeliveries, drainJobs).finally(async () => {
+      (env as { JOB_RUNNER: string }).JOB_RUNNER = 'in-process';
+      worker.kill('SIGTERM');
+      await workerExit;
+    });
     log(`webhooks c=8, JOB_RUNNER=worker: ${rate(withWorker)}, ${latency(withWorker)}; with receipts and callbacks done ${Math.round(withWorker.drained)} /s`);
 
     const loadAfter = os.loadavg()[0]!;

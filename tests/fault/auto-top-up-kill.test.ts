@@ -10,6 +10,7 @@ import { addCreditsDirectly } from '@/features/common/payments/service/payment.s
 import { migrateDatabase, openPostgres, setDatabase, type DatabaseHandle } from '@/shared/db/client';
 import { creditPurchases, jobs, users } from '@/shared/db/schema';
 
+import { eventually } from '../helpers/eventually';
 import { deliver, fixtureEvent, paymentIntentSucceeded } from '../helpers/stripe-events';
 import { startStripeServer } from '../helpers/stripe-server';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../helpers/throwaway-postgres';
@@ -57,15 +58,6 @@ function creditsJobs() {
   return { child, exited, output: () => output };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
-
 /** A user with 150 credits, a saved Visa and auto top-up at 100 (the Starter Pack, $10.00), who spends 60: one charge job queued. */
 async function crossingWithSavedCard(email: string) {
   const [user] = await handle.db.insert(users).values({ email }).returning();
@@ -103,7 +95,7 @@ describe('auto top-up through kill -9 in the middle of the charge', () => {
     stripe.behaviour.delayMs = 10 * 60 * 1000;
     const first = creditsJobs();
     const charging = () => stripe.requests.some((r) => r.method === 'POST' && r.path === '/v1/payment_intents');
-    expect(await until(charging, 60_000)).toBe(true);
+    expect(await eventually(charging, (yes) => yes, 60_000, 50)).toBe(true);
     first.child.kill('SIGKILL');
     await first.exited;
     stripe.behaviour.delayMs = 0;
@@ -152,7 +144,7 @@ describe('auto top-up through kill -9 in the middle of the charge', () => {
     stripe.behaviour.holdAnswerMs = 10 * 60 * 1000;
     const first = creditsJobs();
     const charged = () => stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents').length > chargesBefore;
-    expect(await until(charged, 60_000)).toBe(true);
+    expect(await eventually(charged, (yes) => yes, 60_000, 50)).toBe(true);
     first.child.kill('SIGKILL');
     await first.exited;
     stripe.behaviour.holdAnswerMs = 0;

@@ -7,6 +7,7 @@ import { enqueueJob } from '@/features/common/payments/service/jobs/jobs';
 import { migrateDatabase, openPostgres, setDatabase, type DatabaseHandle } from '@/shared/db/client';
 import { jobs } from '@/shared/db/schema';
 
+import { eventually } from '../helpers/eventually';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../helpers/throwaway-postgres';
 
 /*
@@ -35,17 +36,20 @@ afterAll(async () => {
 /** Queues a callback job (it only logs) and waits until a runner has marked it done, or `ms` passed. */
 async function queueAndAwait(reference: string, ms: number): Promise<boolean> {
   await enqueueJob(handle.db, { kind: 'top_up_callback', reference, payload: { purchaseId: reference } });
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const [job] = await handle.db
-      .select({ doneAt: jobs.doneAt })
-      .from(jobs)
-      .where(eq(jobs.reference, reference))
-      .catch(() => []);
-    if (job?.doneAt) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
+  const job = await eventually(
+    async () =>
+      (
+        await handle.db
+          .select({ doneAt: jobs.doneAt })
+          .from(jobs)
+          .where(eq(jobs.reference, reference))
+          .catch(() => [])
+      )[0],
+    (found) => Boolean(found?.doneAt),
+    ms,
+    100,
+  );
+  return Boolean(job?.doneAt);
 }
 
 describe('npm run credits:worker through an immediate Postgres restart', () => {
@@ -62,8 +66,12 @@ describe('npm run credits:worker through an immediate Postgres restart', () => {
 
     await pg.crash();
     // Its polls fail meanwhile; it says so and keeps going.
-    const failing = Date.now() + 15_000;
-    while (!output.includes('the database cannot be reached') && Date.now() < failing) await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(
+      () => output,
+      (text) => text.includes('the database cannot be reached'),
+      15_000,
+      100,
+    );
     expect(output).toMatch(/\[credits:worker\] run failed, trying again in [\d.]+ s: the database cannot be reached/);
     expect(worker.exitCode).toBeNull();
     await pg.start();
@@ -71,8 +79,12 @@ describe('npm run credits:worker through an immediate Postgres restart', () => {
     // Back within its longest pause (30 s) at worst; in practice a few seconds.
     expect(await queueAndAwait('after-restart', 40_000)).toBe(true);
     // Said once the run that did it has ended.
-    const saying = Date.now() + 10_000;
-    while (!output.includes('[credits:worker] running again.') && Date.now() < saying) await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(
+      () => output,
+      (text) => text.includes('[credits:worker] running again.'),
+      10_000,
+      50,
+    );
     expect(output).toContain('[credits:worker] running again.');
     expect(worker.exitCode).toBeNull();
 

@@ -8,6 +8,7 @@ import { runJobWorker } from '@/features/common/payments/service/jobs/worker';
 import { getDb } from '@/shared/db/client';
 import { creditPurchases, jobs } from '@/shared/db/schema';
 import { listOutboxEmails } from '@/shared/email/outbox';
+import { eventually } from '../helpers/eventually';
 import { deliver, pendingPurchase } from '../helpers/stripe-events';
 import { startStripeServer } from '../helpers/stripe-server';
 import { setupTestDatabase } from '../helpers/test-database';
@@ -44,15 +45,6 @@ afterEach(async () => {
   await worker?.stop();
   worker = undefined;
 });
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 5_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('JOB_RUNNER=worker and npm run credits:worker', () => {
   it('the webhook answers with the credit committed and leaves the receipt and callback to the worker, which runs each once', async () => {

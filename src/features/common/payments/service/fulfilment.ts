@@ -257,7 +257,8 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
   // Read first, without a lock: an unknown session ends here, and a pending purchase whose charge pays
   // for it (nearly every delivery) is fulfilled by one statement that checks it again under the locks.
   const [seen] = await db
-    .select({ purchase: creditPurchases, buyer: { email: users.email, name: users.name, id: users.id } })
+    // The buyer's id too: with it, no buyer (deleted) reads as null rather than an object of nulls.
+    .select({ purchase: creditPurchases, buyer: { id: users.id, email: users.email, name: users.name } })
     .from(creditPurchases)
     .leftJoin(users, eq(users.id, creditPurchases.userId))
     .where(eq(creditPurchases.stripeCheckoutSessionId, session.id));
@@ -266,9 +267,8 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
   let invoiceUrl: string | null = null;
   if (seen.purchase.status === 'pending') {
     if (session.invoice) invoiceUrl = await hostedInvoiceUrl(session.invoice);
-    const user = seen.buyer ? { email: seen.buyer.email, name: seen.buyer.name } : undefined;
     const charged = chargedBy(session, seen.purchase, invoiceUrl);
-    if (!chargeProblem(session, seen.purchase) && (await fulfilPlainly(db, seen.purchase, user, charged, session, eventId))) {
+    if (!chargeProblem(session, seen.purchase) && (await fulfilPlainly(db, seen.purchase, seen.buyer ?? undefined, charged, session, eventId))) {
       await afterCommit(() => runPurchaseJobs(seen.purchase.id));
       return 'fulfilled';
     }

@@ -35,6 +35,8 @@ export async function runJobWorker(options: JobWorkerOptions): Promise<void> {
   const { signal, pollMs = 1_000, maintenanceMs = 60_000, concurrency = 4, log = (line) => console.log(line) } = options;
   let lastMaintenance = -Infinity;
   let failures = 0;
+  // The pause after a failed run: doubling with each one in a row, up to MAX_BACKOFF_MS.
+  const backoff = () => Math.min(pollMs * 2 ** failures, MAX_BACKOFF_MS);
   while (!signal.aborted) {
     let more = false;
     try {
@@ -62,11 +64,10 @@ export async function runJobWorker(options: JobWorkerOptions): Promise<void> {
     } catch (error) {
       failures += 1;
       const message = isDatabaseUnavailable(error) ? `the database cannot be reached (${databaseErrorReason(error)})` : rootCause(error);
-      log(`[credits:worker] run failed, trying again in ${Math.min(pollMs * 2 ** failures, MAX_BACKOFF_MS) / 1000} s: ${message}`);
+      log(`[credits:worker] run failed, trying again in ${backoff() / 1000} s: ${message}`);
     }
     if (more || signal.aborted) continue;
-    const pause = failures > 0 ? Math.min(pollMs * 2 ** failures, MAX_BACKOFF_MS) : pollMs;
-    await sleep(pause, undefined, { signal }).catch(() => {});
+    await sleep(failures > 0 ? backoff() : pollMs, undefined, { signal }).catch(() => {});
   }
 }
 
