@@ -133,7 +133,7 @@ async function main() {
       if (capture) captured.push({ query, params: params as unknown[] });
     },
   });
-  const handle: DatabaseHandle = { db: drizzle(appClient, { schema }) as DatabaseHandle['db'], driver: 'postgres', close: () => appClient.end() };
+  const handle: DatabaseHandle = { db: drizzle(appClient, { schema }) as DatabaseHandle['db'], driver: 'postgres', poolSize: 10, close: () => appClient.end() };
   const client = postgres(url.toString(), { max: 1, onnotice: () => {} });
   const out: string[] = [];
   const print = (line = '') => {

@@ -107,6 +107,13 @@ const creditsSchema = z
      * as one statement, when it returns: many more per second on a hot wallet, same results.
      */
     batchDeductions: z.boolean().default(true),
+    /**
+     * With `batchDeductions`, how many deduction statements one process keeps in flight; further
+     * deductions wait for one to return and then go together, any wallets' in one statement and one
+     * commit. Default: the database pool's size (`DATABASE_POOL_MAX`), so they group only once every
+     * connection is busy (null). Lower it toward the database's cores to group sooner.
+     */
+    maxDeductionStatements: z.number().int({ message: 'must be a whole number of statements' }).min(1).max(1000).nullable().default(null),
     /** How long a hold stays open unless settled or released first (at most 24 hours). */
     holdExpiresAfterSeconds: z
       .number()

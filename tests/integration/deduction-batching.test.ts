@@ -1,9 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { deductCreditsBonusFirst, InsufficientCreditsError } from '@/features/common/payments/service/credits-balance.service';
 import { appConfig } from '@/config/app';
-import { IdempotencyConflictError, MemberCapExceededError, NotOrganizationMemberError } from '@/features/common/payments/service/credits-errors';
+import {
+  IdempotencyConflictError,
+  MemberCapExceededError,
+  NotOrganizationMemberError,
+  UserNotFoundError,
+} from '@/features/common/payments/service/credits-errors';
 import { addOrganizationMember, createOrganization, setOrganizationMemberCap } from '@/features/common/payments/service/organizations/organizations.service';
 import { addCreditsDirectly } from '@/features/common/payments/service/payment.service';
 import { getDb, queryRows } from '@/shared/db/client';
@@ -12,7 +18,7 @@ import { setupTestDatabase, testDriver } from '../helpers/test-database';
 
 // Batching is on by default (billing.credits.batchDeductions). Calls for one wallet made while one
 // is in flight go to the database together, as one statement.
-setupTestDatabase({ poolSize: 16 });
+const database = setupTestDatabase({ poolSize: 16 });
 
 afterEach(async () => {
   await expectLedgerMatchesBalances();
@@ -162,5 +168,128 @@ describe(`batched deductions on ${testDriver}`, () => {
       sql`select count(distinct xmin::text) as transactions from credit_transactions where wallet_id = ${walletIdOf(user.id)} and type = 'deduction'`,
     );
     expect(Number(written!.transactions)).toBe(20);
+  });
+});
+
+describe(`batched deductions across wallets on ${testDriver}`, () => {
+  // One statement in flight: whatever arrives meanwhile, for any wallets, waits and goes together.
+  const credits = appConfig.billing.credits as { maxDeductionStatements: number | null };
+  beforeEach(() => {
+    credits.maxDeductionStatements = 1;
+  });
+  afterEach(() => {
+    credits.maxDeductionStatements = null;
+  });
+
+  const spend = (userId: string, credits: number, extra: { reason?: string; idempotencyKey?: string } = {}) =>
+    deductCreditsBonusFirst({ userId, credits, reason: 'Call', ...extra });
+
+  /** How many transactions wrote these users' deductions. */
+  async function transactionsOf(...userIds: string[]) {
+    const [row] = await queryRows<{ transactions: number | string }>(
+      await getDb(),
+      sql`select count(distinct xmin::text) as transactions from credit_transactions
+          where wallet_id in ${userIds.map(walletIdOf)} and type = 'deduction'`,
+    );
+    return Number(row!.transactions);
+  }
+
+  it('carry several wallets in one statement, answering each call as one by one would have', async () => {
+    const a = await userWith({ bonus: 5, purchased: 10 });
+    const b = await userWith({ purchased: 3 });
+    const c = await userWith({ purchased: 100 });
+    const first = await spend(c.id, 4, { reason: 'Job', idempotencyKey: 'job-1' });
+
+    const outcomes = await Promise.allSettled([
+      spend(c.id, 1), // alone: the others wait for it
+      spend(a.id, 4),
+      spend(b.id, 2),
+      spend(a.id, 4),
+      spend(b.id, 2),
+      spend(c.id, 4, { reason: 'Job', idempotencyKey: 'job-1' }),
+      spend(c.id, 5, { reason: 'Job', idempotencyKey: 'job-1' }),
+      spend('no-such-user', 1),
+      spend(a.id, 1),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
+    const value = (i: number) => (outcomes[i] as PromiseFulfilledResult<Awaited<ReturnType<typeof spend>>>).value;
+    const reason = (i: number) => (outcomes[i] as PromiseRejectedResult).reason;
+    // Each wallet's calls in arrival order, bonus first, each with the balance its own entry left.
+    expect([value(1), value(3), value(8)].map((r) => [r.deductedFromBonus, r.deductedFromPurchased, r.creditsBalance])).toEqual([
+      [4, 0, 11],
+      [1, 3, 7],
+      [0, 1, 6],
+    ]);
+    expect(value(2)).toMatchObject({ deductedFromPurchased: 2, creditsBalance: 1 });
+    expect(reason(4)).toBeInstanceOf(InsufficientCreditsError);
+    expect(reason(4)).toMatchObject({ required: 2, available: 1 });
+    expect(value(5).transactionId).toBe(first.transactionId);
+    expect(reason(6)).toBeInstanceOf(IdempotencyConflictError);
+    expect(reason(7)).toBeInstanceOf(UserNotFoundError);
+
+    expect(await balanceRowOf(a.id)).toMatchObject({ bonus: 0, purchased: 6, used: 9 });
+    expect(await balanceRowOf(b.id)).toMatchObject({ purchased: 1, used: 2 });
+    expect(await balanceRowOf(c.id)).toMatchObject({ purchased: 95, used: 5 });
+    // a's and b's deductions were all written by the one statement that carried them.
+    expect(await transactionsOf(a.id, b.id)).toBe(1);
+  });
+
+  it('fall back wallet by wallet when the statement across wallets fails as a whole', async () => {
+    const users = [await userWith({ purchased: 50 }), await userWith({ purchased: 50 }), await userWith({ purchased: 50 })];
+    const db = await getDb();
+    await db.execute(sql`alter function credits_deduct_across(jsonb) rename to credits_deduct_across_off`);
+    try {
+      const results = await Promise.all(users.flatMap((u) => [spend(u.id, 2), spend(u.id, 3)]));
+      expect(results.map((r) => r.creditsBalance).sort((x, y) => x - y)).toEqual([45, 45, 45, 48, 48, 48].sort((x, y) => x - y));
+    } finally {
+      await db.execute(sql`alter function credits_deduct_across_off(jsonb) rename to credits_deduct_across`);
+    }
+    for (const u of users) expect(await balanceRowOf(u.id)).toMatchObject({ purchased: 45, used: 5 });
+  });
+
+  // PGlite has one connection: nothing else can hold a row there.
+  it.skipIf(testDriver === 'pglite')('never wait for a wallet another transaction holds: the rest are answered, its calls go once it is free', async () => {
+    const [a, b, held] = [await userWith({ purchased: 50 }), await userWith({ purchased: 50 }), await userWith({ purchased: 50 })];
+    const holder = postgres(database.url!, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = holder.begin(async (tx) => {
+      await tx`select 1 from credit_balances where wallet_id = ${walletIdOf(held.id)} for update`;
+      locked();
+      await released;
+    });
+    try {
+      await isLocked;
+      let heldDone = false;
+      const alone = spend(a.id, 1);
+      const heldCall = spend(held.id, 7).finally(() => (heldDone = true));
+      const others = [spend(b.id, 2), spend(a.id, 3)];
+      await Promise.all([alone, ...others]);
+      // The held wallet's call waits on its own, outside the statements in flight: later calls still go.
+      expect(await spend(b.id, 1)).toMatchObject({ creditsBalance: 47 });
+      expect(heldDone).toBe(false);
+      release();
+      await holding;
+      expect(await heldCall).toMatchObject({ deductedFromPurchased: 7, creditsBalance: 43 });
+    } finally {
+      release();
+      await holding.catch(() => {});
+      await holder.end();
+    }
+    expect(await balanceRowOf(a.id)).toMatchObject({ purchased: 46, used: 4 });
+    expect(await balanceRowOf(b.id)).toMatchObject({ purchased: 47, used: 3 });
+    expect(await balanceRowOf(held.id)).toMatchObject({ purchased: 43, used: 7 });
   });
 });

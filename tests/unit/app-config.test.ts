@@ -114,6 +114,18 @@ describe('parseAppConfig', () => {
     ]);
   });
 
+  it('leaves the deduction statements in flight to the pool by default, and takes a positive whole number', () => {
+    expect(parseAppConfig(configWith({})).billing.credits.maxDeductionStatements).toBeNull();
+    expect(parseAppConfig(configWith({ maxDeductionStatements: 4 })).billing.credits.maxDeductionStatements).toBe(4);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, '4', [4], { n: 4 }, 'ALL'])(
+    'refuses %s as the deduction statements in flight',
+    (value) => {
+      expect(problemsOf(configWith({ maxDeductionStatements: value as number })).join()).toMatch(/^billing\.credits\.maxDeductionStatements /);
+    },
+  );
+
   it('maps feature keys to labels, and has none by default', () => {
     expect(parseAppConfig(configWith({})).billing.credits.features).toEqual({});
     expect(parseAppConfig(configWith({ features: { generation: ' Image generation ' } })).billing.credits.features).toEqual({

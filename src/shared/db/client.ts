@@ -24,6 +24,8 @@ export type Executor = Database | Transaction;
 export interface DatabaseHandle {
   db: Database;
   driver: 'postgres' | 'pglite';
+  /** How many statements it runs at once: the pool's connections (PGlite runs one at a time). */
+  poolSize: number;
   close(): Promise<void>;
 }
 
@@ -50,8 +52,9 @@ export async function openPostgres(url: string, options: { max?: number; stateme
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const deadlineMs = options.statementDeadlineMs ?? DATABASE_DEADLINES.statementDeadlineMs;
+  const poolSize = options.max ?? 10;
   const client = postgres(url, {
-    max: options.max ?? 10,
+    max: poolSize,
     onnotice: () => {},
     connect_timeout: DATABASE_DEADLINES.connectTimeoutSeconds,
     idle_timeout: DATABASE_DEADLINES.idleTimeoutSeconds,
@@ -65,7 +68,7 @@ export async function openPostgres(url: string, options: { max?: number; stateme
   // The client-side timer also counts time queued for a free connection, so it is a safety net for a
   // server that stopped answering, well past the server's own statement_timeout: a burst of queued
   // statements on a busy pool must not fail for waiting its turn.
-  return { db: drizzle(withStatementDeadline(client, 3 * deadlineMs), { schema }), driver: 'postgres', close: () => client.end({ timeout: 5 }) };
+  return { db: drizzle(withStatementDeadline(client, 3 * deadlineMs), { schema }), driver: 'postgres', poolSize, close: () => client.end({ timeout: 5 }) };
 }
 
 type PostgresClient = import('postgres').Sql;
@@ -129,7 +132,7 @@ export async function openPglite(dataDir?: string, options: { snapshot?: Blob } 
   const { drizzle } = await import('drizzle-orm/pglite');
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const client = await PGlite.create({ ...(dataDir && { dataDir }), ...(options.snapshot && { loadDataDir: options.snapshot }) });
-  return { db: drizzle(client, { schema }), driver: 'pglite', close: () => client.close() };
+  return { db: drizzle(client, { schema }), driver: 'pglite', poolSize: 1, close: () => client.close() };
 }
 
 /** Applies the committed migrations in `drizzle/` (or another folder); ones already applied are skipped. */
@@ -145,7 +148,7 @@ export async function migrateDatabase(handle: DatabaseHandle, migrationsFolder =
 
 // One connection per server process, kept on globalThis so development's module reloads reuse it
 // (a second PGlite on the same directory would corrupt it).
-const cache = globalThis as unknown as { __database?: Promise<DatabaseHandle> };
+const cache = globalThis as unknown as { __database?: Promise<DatabaseHandle>; __databasePoolSize?: number };
 
 /**
  * Opens the database the environment names: `DATABASE_URL`, else the embedded PGlite in `PGLITE_DIR`.
@@ -182,13 +185,25 @@ export async function openOwnedPglite(dataDir: string, options: { statementDeadl
 
 /** The app's database, opened on first use. Migrations are applied beforehand by `npm run db:migrate`. */
 export async function getDb(): Promise<Database> {
-  cache.__database ??= openConfiguredDatabase();
+  cache.__database ??= openConfiguredDatabase().then((handle) => {
+    cache.__databasePoolSize = handle.poolSize;
+    return handle;
+  });
   return (await cache.__database).db;
+}
+
+/**
+ * How many statements the app's database runs at once (its pool's size); 1 until it is open. Read
+ * without waiting, by code that paces its own statements (the deduction queue).
+ */
+export function databasePoolSize(): number {
+  return cache.__databasePoolSize ?? 1;
 }
 
 /** Points the app at another database (tests open a fresh one per file; scripts reuse theirs). */
 export function setDatabase(handle: DatabaseHandle): void {
   cache.__database = Promise.resolve(handle);
+  cache.__databasePoolSize = handle.poolSize;
 }
 
 const dialect = new PgDialect();

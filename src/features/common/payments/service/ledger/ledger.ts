@@ -65,7 +65,9 @@ export type LedgerStatus =
   | 'hold_not_found'
   | 'hold_closed'
   | 'over_held'
-  | 'lot_not_found';
+  | 'lot_not_found'
+  /** `deductAcross` only: another transaction held the wallet, nothing was written; the queue sends the call again. */
+  | 'busy';
 
 export interface LedgerBalances {
   purchased: number;
@@ -215,6 +217,8 @@ export function expectApplied(outcome: LedgerOutcome, context: RefusalContext): 
       ]);
     case 'lot_not_found':
       throw new LotNotFoundError(context.lotId ?? '');
+    case 'busy':
+      throw new Error('A deduction answered busy reached its caller: the deduction queue sends those again');
     default: {
       const unreachable: never = outcome.status;
       throw new Error(`Unknown ledger status ${String(unreachable)}`);
@@ -264,6 +268,28 @@ const DEDUCTION_COLUMNS =
  */
 export const DEDUCT_STATEMENT = `select ${DEDUCTION_COLUMNS} from credits_deduct($1, $2::bigint, $3, $4::credit_actor_type, $5, $6, $7, $8::jsonb, $9, $10)`;
 
+const DEDUCT_MANY_STATEMENT = `select ${DEDUCTION_COLUMNS} from credits_deduct_many($1, $2::jsonb)`;
+const DEDUCT_ACROSS_STATEMENT = `select ${DEDUCTION_COLUMNS} from credits_deduct_across($1::jsonb)`;
+
+/** One deduction as the batched statements carry it. */
+export interface DeductionCall {
+  wallet: WalletRef;
+  credits: number;
+  ctx: EntryContext;
+}
+
+const callOf = ({ wallet, credits, ctx }: DeductionCall) => ({
+  credits,
+  reason: ctx.reason,
+  actorType: ctx.actorType,
+  actorId: ctx.actorId ?? null,
+  key: ctx.idempotencyKey ?? null,
+  fingerprint: ctx.requestFingerprint ?? null,
+  metadata: ctx.metadata ?? null,
+  feature: ctx.feature ?? null,
+  member: wallet.memberId,
+});
+
 /** Calls of the ledger functions, one per operation. */
 export const ledger = {
   deduct: (wallet: WalletRef, credits: number, ctx: EntryContext): Statement => ({
@@ -283,20 +309,16 @@ export const ledger = {
   }),
 
   /** Many deductions from one wallet in one statement, applied in order (see `deduction-queue.ts`). */
-  deductMany: (walletId: string, calls: { wallet: WalletRef; credits: number; ctx: EntryContext }[]) =>
-    sql`select ${sql.raw(DEDUCTION_COLUMNS)} from credits_deduct_many(${walletId}, ${JSON.stringify(
-      calls.map(({ wallet, credits, ctx }) => ({
-        credits,
-        reason: ctx.reason,
-        actorType: ctx.actorType,
-        actorId: ctx.actorId ?? null,
-        key: ctx.idempotencyKey ?? null,
-        fingerprint: ctx.requestFingerprint ?? null,
-        metadata: ctx.metadata ?? null,
-        feature: ctx.feature ?? null,
-        member: wallet.memberId,
-      })),
-    )}::jsonb)`,
+  deductMany: (walletId: string, calls: DeductionCall[]): Statement => ({ sql: DEDUCT_MANY_STATEMENT, params: [walletId, JSON.stringify(calls.map(callOf))] }),
+
+  /**
+   * Deductions from several wallets in one statement, each wallet's in order as `deductMany` applies
+   * them; a wallet another transaction holds answers `busy` for each of its calls, writing nothing.
+   */
+  deductAcross: (groups: { walletId: string; calls: DeductionCall[] }[]): Statement => ({
+    sql: DEDUCT_ACROSS_STATEMENT,
+    params: [JSON.stringify(groups.map(({ walletId, calls }) => ({ wallet: walletId, calls: calls.map(callOf) })))],
+  }),
 
   add: (
     wallet: WalletRef,
