@@ -1,10 +1,11 @@
 -- credits_deduct_across carries the deductions a process has waiting for several wallets in one
 -- statement and one commit: the deduction queue's group commit across wallets (deduction-queue.ts).
--- Each wallet's calls go through credits_deduct_many, so they are applied in arrival order with the
--- same entries, outcomes, idempotency and caps as one by one. A wallet whose row another transaction
+-- Each wallet's calls go through credits_deduct_many (a single call through credits_deduct), so they
+-- are applied in arrival order with the same entries, outcomes, idempotency and caps as one by one. A wallet whose row another transaction
 -- holds is not waited for (SKIP LOCKED): its calls answer 'busy', nothing is written for them, and the
 -- process sends them again on their own. So the statement never waits on a row lock while holding
--- others, cannot deadlock with another such statement, and one busy wallet never holds up the rest.
+-- others, does not deadlock with another such statement over wallets, and one busy wallet never holds
+-- up the rest.
 CREATE FUNCTION "credits_deduct_across"(p_groups jsonb) RETURNS SETOF credits_outcome LANGUAGE plpgsql AS $$
 DECLARE
   g record;
@@ -16,7 +17,7 @@ BEGIN
   LOOP
     PERFORM 1 FROM credit_balances WHERE wallet_id = g.wallet FOR UPDATE SKIP LOCKED;
     IF NOT FOUND AND EXISTS (SELECT 1 FROM credit_balances WHERE wallet_id = g.wallet) THEN
-      RETURN QUERY SELECT (credits_outcome_of('busy', NULL, NULL, NULL, NULL)).* FROM jsonb_array_elements(g.calls);
+      RETURN QUERY SELECT o.* FROM jsonb_array_elements(g.calls) AS c(v) CROSS JOIN LATERAL credits_outcome_of('busy', NULL, NULL, NULL, NULL) AS o;
       CONTINUE;
     END IF;
     IF jsonb_array_length(g.calls) = 1 THEN

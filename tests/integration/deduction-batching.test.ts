@@ -244,6 +244,22 @@ describe(`batched deductions across wallets on ${testDriver}`, () => {
     expect(await transactionsOf(a.id, b.id)).toBe(1);
   });
 
+  it('keep a wallet in arrival order when room for statements grows while calls wait', async () => {
+    const [a, b] = [await userWith({ purchased: 50 }), await userWith({ purchased: 5 })];
+    const order: string[] = [];
+    const log = (name: string, call: Promise<unknown>) =>
+      call.then(
+        () => order.push(`${name} ok`),
+        (error: Error) => order.push(`${name} ${error.name}`),
+      );
+    const first = spend(a.id, 1); // alone: the one statement allowed
+    const five = log('b5', spend(b.id, 5)); // waits for room
+    credits.maxDeductionStatements = 16; // as when the pool opens, or the setting changes
+    const one = log('b1', spend(b.id, 1)); // after b5: must not pass it
+    await Promise.all([first, five, one]);
+    expect(order).toEqual(['b5 ok', 'b1 InsufficientCreditsError']);
+  });
+
   it('fall back wallet by wallet when the statement across wallets fails as a whole', async () => {
     const users = [await userWith({ purchased: 50 }), await userWith({ purchased: 50 }), await userWith({ purchased: 50 })];
     const db = await getDb();
@@ -291,5 +307,36 @@ describe(`batched deductions across wallets on ${testDriver}`, () => {
     expect(await balanceRowOf(a.id)).toMatchObject({ purchased: 46, used: 4 });
     expect(await balanceRowOf(b.id)).toMatchObject({ purchased: 47, used: 3 });
     expect(await balanceRowOf(held.id)).toMatchObject({ purchased: 43, used: 7 });
+  });
+
+  it.skipIf(testDriver === 'pglite')('let a lone call stuck on a held wallet stop counting: other wallets wait for it only briefly', async () => {
+    const [free, held] = [await userWith({ purchased: 50 }), await userWith({ purchased: 50 })];
+    const holder = postgres(database.url!, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = holder.begin(async (tx) => {
+      await tx`select 1 from credit_balances where wallet_id = ${walletIdOf(held.id)} for update`;
+      locked();
+      await released;
+    });
+    try {
+      await isLocked;
+      let heldDone = false;
+      const stuck = spend(held.id, 1).finally(() => (heldDone = true)); // alone, the one statement allowed; waits for the lock
+      const started = Date.now();
+      expect(await spend(free.id, 2)).toMatchObject({ creditsBalance: 48 });
+      // Far less than the lock is held (until released below), though the one statement allowed is still out.
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(heldDone).toBe(false);
+      release();
+      await holding;
+      expect(await stuck).toMatchObject({ creditsBalance: 49 });
+    } finally {
+      release();
+      await holding.catch(() => {});
+      await holder.end();
+    }
   });
 });

@@ -189,7 +189,10 @@ export async function getDb(): Promise<Database> {
     cache.__databasePoolSize = handle.poolSize;
     return handle;
   });
-  return (await cache.__database).db;
+  const handle = await cache.__database;
+  // A handle opened by code from before a development reload has not said its size yet.
+  cache.__databasePoolSize ??= handle.poolSize;
+  return handle.db;
 }
 
 /**

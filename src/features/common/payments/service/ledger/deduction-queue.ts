@@ -8,7 +8,7 @@ import {
   type EntryContext,
 } from '@/features/common/payments/service/ledger/ledger';
 import { appConfig } from '@/config/app';
-import { databasePoolSize, getDb } from '@/shared/db/client';
+import { databasePoolSize, getDb, pgErrorCode } from '@/shared/db/client';
 
 /*
  * Batched deductions: group commit in the process.
@@ -24,9 +24,13 @@ import { databasePoolSize, getDb } from '@/shared/db/client';
  *   busy process sends a few statements carrying many calls rather than one statement per call.
  * - A wallet that another transaction or process holds is not waited for in a statement carrying
  *   others (the function skips it and answers 'busy'): its calls go again on their own, waiting for
- *   the lock outside the in-flight count, so one busy wallet never holds up the rest.
- * - A statement that fails as a whole (the database went away, say) is retried wallet by wallet and
- *   then call by call, so a failure reaches only the calls it belongs to.
+ *   the lock outside the in-flight count, so one busy wallet never holds up the rest. A statement
+ *   that has been out longer than STALE_MS (a lone call waiting for such a lock, a slow server) stops
+ *   counting too, so it holds up other wallets' calls for no longer than that.
+ * - A statement the server refused (an error of its own: nothing was written) is retried wallet by
+ *   wallet and then call by call, so a failure reaches only the calls it belongs to. One that may
+ *   have committed (the connection lost, the deadline passed) fails each call it carried with that
+ *   error, as one by one would have; a retry with the call's idempotency key charges once.
  *
  * The queue is per process; across processes the row lock keeps every statement correct, and each
  * process batches what it has.
@@ -47,39 +51,100 @@ const MAX_BATCH = 256;
  */
 const maxInFlight = () => appConfig.billing.credits.maxDeductionStatements ?? databasePoolSize();
 
+/**
+ * A statement out longer than this is waiting on something (a wallet's row lock that another
+ * transaction or process holds, a slow server) and stops counting against `maxInFlight()`, so it
+ * holds up other wallets' deductions for no longer than this.
+ */
+const STALE_MS = 100;
+
 /** Wallets with a statement in flight from this process. */
 const walletsInFlight = new Set<string>();
-let statementsInFlight = 0;
+/** Statements in flight that count against `maxInFlight()`: when each went out. */
+const counted = new Set<{ since: number }>();
 let waiting: Waiting[] = [];
+let recount: ReturnType<typeof setTimeout> | null = null;
+
+/** Whether another statement may go out now; statements out longer than STALE_MS stop counting. */
+function hasRoom(): boolean {
+  const max = maxInFlight();
+  if (counted.size < max) return true;
+  const now = performance.now();
+  for (const slot of counted) if (now - slot.since > STALE_MS) counted.delete(slot);
+  return counted.size < max;
+}
+
+/** Calls are waiting for room: look again once the oldest statement out could have gone stale. */
+function recountLater(): void {
+  recount ??= setTimeout(() => {
+    recount = null;
+    dispatch();
+  }, STALE_MS);
+  recount.unref?.();
+}
+
+function begin(): { since: number } {
+  const slot = { since: performance.now() };
+  counted.add(slot);
+  return slot;
+}
+
+/**
+ * Whether a failed statement is known to have written nothing: the server refused it with an error of
+ * its own. A lost connection, a server shutting down or a passed deadline may come after the commit,
+ * so the calls it carried get that error, as each would have one by one, and are not sent again (a
+ * caller retries with its idempotency key).
+ */
+function rolledBack(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  return code !== undefined && !code.startsWith('08') && !code.startsWith('57P');
+}
+
+const answeredWrongly = (rows: number, calls: number) => new Error(`A batched deduction answered ${rows} rows for ${calls} calls`);
 
 async function single(call: DeductionCall): Promise<LedgerOutcome> {
   return runLedger(await getDb(), ledger.deduct(call.wallet, call.credits, call.ctx));
 }
 
-/** One wallet's calls as one statement that waits for the wallet's lock; call by call if it fails. Settles every call. */
+/**
+ * One wallet's calls as one statement that waits for the wallet's lock; call by call if the server
+ * refused it. Settles every call.
+ */
 async function oneWallet(walletId: string, calls: Waiting[]): Promise<void> {
   if (calls.length > 1) {
-    const outcomes = await getDb()
-      .then((db) => runLedgerMany(db, ledger.deductMany(walletId, calls)))
-      .catch(() => null);
-    if (outcomes && outcomes.length === calls.length) {
-      calls.forEach((call, i) => call.resolve(outcomes[i]!));
-      return;
+    let outcomes: LedgerOutcome[];
+    try {
+      outcomes = await runLedgerMany(await getDb(), ledger.deductMany(walletId, calls));
+    } catch (error) {
+      if (!rolledBack(error)) return calls.forEach((call) => call.reject(error));
+      outcomes = [];
     }
+    if (outcomes.length === calls.length) return calls.forEach((call, i) => call.resolve(outcomes[i]!));
+    if (outcomes.length > 0) return calls.forEach((call) => call.reject(answeredWrongly(outcomes.length, calls.length)));
   }
   for (const call of calls) await single(call).then(call.resolve, call.reject);
 }
 
 /**
  * Several wallets' calls as one statement. Settles the calls it answered; returns the wallets to
- * send again on their own: those another transaction held, or all of them when the statement failed.
+ * send again on their own: those another transaction held, or all of them when the server refused
+ * the statement.
  */
 async function severalWallets(groups: [string, Waiting[]][]): Promise<[string, Waiting[]][]> {
   const count = groups.reduce((n, [, calls]) => n + calls.length, 0);
-  const outcomes = await getDb()
-    .then((db) => runLedgerMany(db, ledger.deductAcross(groups.map(([walletId, calls]) => ({ walletId, calls })))))
-    .catch(() => null);
-  if (!outcomes || outcomes.length !== count) return groups;
+  const settle = (each: (call: Waiting) => void) => groups.forEach(([, calls]) => calls.forEach(each));
+  let outcomes: LedgerOutcome[];
+  try {
+    outcomes = await runLedgerMany(await getDb(), ledger.deductAcross(groups.map(([walletId, calls]) => ({ walletId, calls }))));
+  } catch (error) {
+    if (rolledBack(error)) return groups;
+    settle((call) => call.reject(error));
+    return [];
+  }
+  if (outcomes.length !== count) {
+    settle((call) => call.reject(answeredWrongly(outcomes.length, count)));
+    return [];
+  }
   const again: [string, Waiting[]][] = [];
   let next = 0;
   for (const group of groups) {
@@ -92,6 +157,7 @@ async function severalWallets(groups: [string, Waiting[]][]): Promise<[string, W
 }
 
 async function send(groups: Map<string, Waiting[]>): Promise<void> {
+  const slot = begin();
   let again: [string, Waiting[]][] = [];
   try {
     if (groups.size === 1) {
@@ -101,12 +167,13 @@ async function send(groups: Map<string, Waiting[]>): Promise<void> {
       again = await severalWallets([...groups]);
     }
   } finally {
-    statementsInFlight--;
+    counted.delete(slot);
     const still = new Set(again.map(([walletId]) => walletId));
     for (const walletId of groups.keys()) if (!still.has(walletId)) walletsInFlight.delete(walletId);
     dispatch();
   }
-  // Their wallets stay in flight meanwhile, so later calls for them still come after these.
+  // Outside the count, waiting for the lock; their wallets stay in flight meanwhile, so later calls
+  // for them still come after these.
   await Promise.all(
     again.map(async ([walletId, calls]) => {
       try {
@@ -119,9 +186,12 @@ async function send(groups: Map<string, Waiting[]>): Promise<void> {
   );
 }
 
-/** Sends what is waiting and can go, as one statement, while fewer than `maxInFlight()` are out. */
+/**
+ * Sends what is waiting and can go, as one statement, while there is room. Afterwards every call
+ * still waiting has its wallet in flight, or there is no room.
+ */
 function dispatch(): void {
-  while (waiting.length > 0 && statementsInFlight < maxInFlight()) {
+  while (waiting.length > 0 && hasRoom()) {
     const groups = new Map<string, Waiting[]>();
     const left: Waiting[] = [];
     let taken = 0;
@@ -139,26 +209,33 @@ function dispatch(): void {
     if (taken === 0) return;
     waiting = left;
     for (const walletId of groups.keys()) walletsInFlight.add(walletId);
-    statementsInFlight++;
     void send(groups);
   }
+  if (waiting.length > 0) recountLater();
 }
 
 /**
- * Deducts through the queue: at once when nothing for the wallet is in flight in this process and
- * the process has room for another statement, else with the next batch. Resolves with the call's own
- * outcome.
+ * Deducts through the queue: at once when nothing for the wallet is in flight or waiting in this
+ * process and there is room for another statement, else with the next batch. Resolves with the
+ * call's own outcome.
  */
 export async function queueDeduction(wallet: WalletRef, credits: number, ctx: EntryContext): Promise<LedgerOutcome> {
-  if (walletsInFlight.has(wallet.walletId) || statementsInFlight >= maxInFlight()) {
-    return new Promise((resolve, reject) => waiting.push({ wallet, credits, ctx, resolve, reject }));
+  // Room may have grown since the last look (the pool opened, the setting changed): what waits goes
+  // first, so this call cannot pass an earlier one for its wallet.
+  if (waiting.length > 0) dispatch();
+  const walletBusy = walletsInFlight.has(wallet.walletId);
+  if (walletBusy || !hasRoom()) {
+    return new Promise((resolve, reject) => {
+      waiting.push({ wallet, credits, ctx, resolve, reject });
+      if (!walletBusy) recountLater();
+    });
   }
   walletsInFlight.add(wallet.walletId);
-  statementsInFlight++;
+  const slot = begin();
   try {
     return await single({ wallet, credits, ctx });
   } finally {
-    statementsInFlight--;
+    counted.delete(slot);
     walletsInFlight.delete(wallet.walletId);
     dispatch();
   }
