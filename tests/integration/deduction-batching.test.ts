@@ -273,21 +273,35 @@ describe(`batched deductions across wallets on ${testDriver}`, () => {
     for (const u of users) expect(await balanceRowOf(u.id)).toMatchObject({ purchased: 45, used: 5 });
   });
 
-  // PGlite has one connection: nothing else can hold a row there.
-  it.skipIf(testDriver === 'pglite')('never wait for a wallet another transaction holds: the rest are answered, its calls go once it is free', async () => {
-    const [a, b, held] = [await userWith({ purchased: 50 }), await userWith({ purchased: 50 }), await userWith({ purchased: 50 })];
+  /** Another connection's transaction holding a user's wallet row until `release()` (Postgres only). */
+  async function holdWallet(userId: string) {
     const holder = postgres(database.url!, { max: 1, onnotice: () => {} });
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
     const holding = holder.begin(async (tx) => {
-      await tx`select 1 from credit_balances where wallet_id = ${walletIdOf(held.id)} for update`;
+      await tx`select 1 from credit_balances where wallet_id = ${walletIdOf(userId)} for update`;
       locked();
       await released;
     });
+    await isLocked;
+    let ended: Promise<void> | undefined;
+    return {
+      release: () =>
+        (ended ??= (async () => {
+          release();
+          await holding;
+          await holder.end();
+        })()),
+    };
+  }
+
+  // PGlite has one connection: nothing else can hold a row there.
+  it.skipIf(testDriver === 'pglite')('never wait for a wallet another transaction holds: the rest are answered, its calls go once it is free', async () => {
+    const [a, b, held] = [await userWith({ purchased: 50 }), await userWith({ purchased: 50 }), await userWith({ purchased: 50 })];
+    const lock = await holdWallet(held.id);
     try {
-      await isLocked;
       let heldDone = false;
       const alone = spend(a.id, 1);
       const heldCall = spend(held.id, 7).finally(() => (heldDone = true));
@@ -296,13 +310,10 @@ describe(`batched deductions across wallets on ${testDriver}`, () => {
       // The held wallet's call waits on its own, outside the statements in flight: later calls still go.
       expect(await spend(b.id, 1)).toMatchObject({ creditsBalance: 47 });
       expect(heldDone).toBe(false);
-      release();
-      await holding;
+      await lock.release();
       expect(await heldCall).toMatchObject({ deductedFromPurchased: 7, creditsBalance: 43 });
     } finally {
-      release();
-      await holding.catch(() => {});
-      await holder.end();
+      await lock.release();
     }
     expect(await balanceRowOf(a.id)).toMatchObject({ purchased: 46, used: 4 });
     expect(await balanceRowOf(b.id)).toMatchObject({ purchased: 47, used: 3 });
@@ -311,18 +322,8 @@ describe(`batched deductions across wallets on ${testDriver}`, () => {
 
   it.skipIf(testDriver === 'pglite')('let a lone call stuck on a held wallet stop counting: other wallets wait for it only briefly', async () => {
     const [free, held] = [await userWith({ purchased: 50 }), await userWith({ purchased: 50 })];
-    const holder = postgres(database.url!, { max: 1, onnotice: () => {} });
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const holding = holder.begin(async (tx) => {
-      await tx`select 1 from credit_balances where wallet_id = ${walletIdOf(held.id)} for update`;
-      locked();
-      await released;
-    });
+    const lock = await holdWallet(held.id);
     try {
-      await isLocked;
       let heldDone = false;
       const stuck = spend(held.id, 1).finally(() => (heldDone = true)); // alone, the one statement allowed; waits for the lock
       const started = Date.now();
@@ -330,13 +331,10 @@ describe(`batched deductions across wallets on ${testDriver}`, () => {
       // Far less than the lock is held (until released below), though the one statement allowed is still out.
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(heldDone).toBe(false);
-      release();
-      await holding;
+      await lock.release();
       expect(await stuck).toMatchObject({ creditsBalance: 49 });
     } finally {
-      release();
-      await holding.catch(() => {});
-      await holder.end();
+      await lock.release();
     }
   });
 });
