@@ -72,6 +72,20 @@ describe('POST /api/examples/generate', () => {
     expect((await getCreditsBalance(user.id)).creditsBalance).toBe(50);
   });
 
+  it.each([
+    ['broken JSON', '{oops'],
+    ['an empty body', ''],
+  ])('answers 400 saying the body must be JSON for %s, and charges nothing', async (_, body) => {
+    const user = await userWithBonus(50);
+    const response = await handleGenerateRequest(
+      new Request('http://localhost:3000/api/examples/generate', { method: 'POST', headers: { 'content-type': 'application/json' }, body }),
+      user.id,
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: { code: 'INVALID_INPUT', message: 'The body must be JSON, such as {"prompt": "a red fox"}.' } });
+    expect((await getCreditsBalance(user.id)).creditsBalance).toBe(50);
+  });
+
   it('answers a request retried with the same Idempotency-Key with the first response, charging and working once', async () => {
     const user = await userWithBonus(50);
     const as = { userId: user.id, headers: { 'idempotency-key': 'req-1' } };

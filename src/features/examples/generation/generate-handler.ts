@@ -2,7 +2,7 @@ import { appConfig } from '@/config/app';
 import { creditsErrorResponse } from '@/features/common/payments/api/credits-error-response';
 import { RateLimitedError } from '@/features/common/payments/service/credits-errors';
 import { fingerprintRequest, respondOnce } from '@/features/common/payments/service/idempotent-request.service';
-import { GenerationFailedError, generationRequestSchema, runGeneration } from '@/features/examples/generation/run-generation';
+import { GenerationFailedError, readGenerationRequest, runGeneration } from '@/features/examples/generation/run-generation';
 import { consumeRateLimit } from '@/shared/lib/rate-limit';
 
 /**
@@ -24,20 +24,18 @@ export async function handleGenerateRequest(request: Request, userId: string | n
   const verdict = await consumeRateLimit('paid-request-per-user', userId, appConfig.rateLimits.paidRequestPerUser);
   if (!verdict.allowed) return creditsErrorResponse(new RateLimitedError('paid requests per user', verdict.retryAfterSeconds))!;
 
-  const parsed = generationRequestSchema.safeParse(await request.json().catch(() => null));
-  if (!parsed.success) {
-    return Response.json({ error: { code: 'INVALID_INPUT', message: parsed.error.issues[0]?.message ?? 'Invalid request body.' } }, { status: 400 });
-  }
+  const input = await readGenerationRequest(request);
+  if (input instanceof Response) return input;
   try {
     // Scoped to this endpoint, so a client's key here cannot collide with its keys elsewhere.
     const clientKey = request.headers.get('idempotency-key');
     const idempotencyKey = clientKey ? `generate:${clientKey}` : undefined;
     // Everything that decides the work: the same key with any other body is a conflict.
-    const organizationId = parsed.data.organizationId ?? activeOrganizationId;
-    const requestFingerprint = fingerprintRequest({ endpoint: 'generate', ...parsed.data, organizationId });
+    const organizationId = input.organizationId ?? activeOrganizationId;
+    const requestFingerprint = fingerprintRequest({ endpoint: 'generate', ...input, organizationId });
     const { status, body, replayed } = await respondOnce({ userId, idempotencyKey, requestFingerprint }, async () => ({
       status: 200,
-      body: await runGeneration({ userId, organizationId, prompt: parsed.data.prompt }),
+      body: await runGeneration({ userId, organizationId, prompt: input.prompt }),
     }));
     return Response.json(body, { status, headers: replayed ? { 'Idempotent-Replayed': 'true' } : {} });
   } catch (error) {

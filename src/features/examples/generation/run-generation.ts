@@ -19,6 +19,17 @@ export const generationRequestSchema = z.object({
 });
 export type GenerationRequest = z.infer<typeof generationRequestSchema>;
 
+const NOT_JSON = Symbol('not JSON');
+const invalidInput = (message: string) => Response.json({ error: { code: 'INVALID_INPUT', message } }, { status: 400 });
+
+/** The body of a generation request, or the 400 that answers it: a body that is not JSON, or not `{ prompt, organizationId? }`. */
+export async function readGenerationRequest(request: Request): Promise<GenerationRequest | Response> {
+  const body: unknown = await request.json().catch(() => NOT_JSON);
+  if (body === NOT_JSON) return invalidInput('The body must be JSON, such as {"prompt": "a red fox"}.');
+  const parsed = generationRequestSchema.safeParse(body);
+  return parsed.success ? parsed.data : invalidInput(parsed.error.issues[0]?.message ?? 'Invalid request body.');
+}
+
 export interface GenerationResult {
   /** This generation's id: a replayed response carries the first one's. */
   id: string;

@@ -2,7 +2,7 @@ import { appConfig } from '@/config/app';
 import { creditsErrorResponse } from '@/features/common/payments/api/credits-error-response';
 import { releaseCreditHold, reserveCredits, settleCreditHold, type CreditHoldSettlement } from '@/features/common/payments/service/credits-balance.service';
 import { RateLimitedError } from '@/features/common/payments/service/credits-errors';
-import { generationRequestSchema } from '@/features/examples/generation/run-generation';
+import { readGenerationRequest } from '@/features/examples/generation/run-generation';
 import { consumeRateLimit } from '@/shared/lib/rate-limit';
 
 /**
@@ -37,12 +37,10 @@ export async function handleStreamRequest(request: Request, userId: string | nul
   if (!userId) return Response.json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to ask a question.' } }, { status: 401 });
   const verdict = await consumeRateLimit('paid-request-per-user', userId, appConfig.rateLimits.paidRequestPerUser);
   if (!verdict.allowed) return creditsErrorResponse(new RateLimitedError('paid requests per user', verdict.retryAfterSeconds))!;
-  const parsed = generationRequestSchema.safeParse(await request.json().catch(() => null));
-  if (!parsed.success) {
-    return Response.json({ error: { code: 'INVALID_INPUT', message: parsed.error.issues[0]?.message ?? 'Invalid request body.' } }, { status: 400 });
-  }
+  const input = await readGenerationRequest(request);
+  if (input instanceof Response) return input;
 
-  const organizationId = parsed.data.organizationId ?? activeOrganizationId ?? undefined;
+  const organizationId = input.organizationId ?? activeOrganizationId ?? undefined;
   const wallet = { userId, ...(organizationId && { organizationId }) };
   let holdId: string;
   try {
@@ -53,8 +51,8 @@ export async function handleStreamRequest(request: Request, userId: string | nul
     throw error;
   }
 
-  const words = answerWords(parsed.data.prompt);
-  const failsAfter = parsed.data.prompt.startsWith('/fail') ? 3 : Number.POSITIVE_INFINITY;
+  const words = answerWords(input.prompt);
+  const failsAfter = input.prompt.startsWith('/fail') ? 3 : Number.POSITIVE_INFINITY;
   let delivered = 0;
   // Settled once, whichever comes first: the end of the answer or the client leaving.
   let settlement: Promise<CreditHoldSettlement> | null = null;
