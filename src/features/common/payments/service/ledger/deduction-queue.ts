@@ -14,7 +14,8 @@ import { databasePoolSize, getDb, pgErrorCode } from '@/shared/db/client';
  * Batched deductions: group commit in the process.
  *
  * - A call goes out at once, alone, when nothing for its wallet is in flight from this process and
- *   fewer than `maxInFlight()` deduction statements are. There is no timer: a lone call is never delayed.
+ *   fewer than `maxInFlight()` deduction statements are. No call waits for a timer to gather others:
+ *   a lone call is never delayed.
  * - Otherwise it waits here. Each time a statement returns, everything waiting that can go (its
  *   wallet not in flight) goes as ONE statement: `credits_deduct_many` for one wallet,
  *   `credits_deduct_across` for several. Each wallet's calls are applied in arrival order, each with
