@@ -1,9 +1,9 @@
 -- credits_deduct_across carries the deductions a process has waiting for several wallets in one
 -- statement and one commit: the deduction queue's group commit across wallets (deduction-queue.ts).
 -- Each wallet's calls go through credits_deduct_many (a single call through credits_deduct), so they
--- are applied in arrival order with the same entries, outcomes, idempotency and caps as one by one. A wallet whose row another transaction
--- holds is not waited for (SKIP LOCKED): its calls answer 'busy', nothing is written for them, and the
--- process sends them again on their own. So the statement never waits on a row lock while holding
+-- are applied in arrival order with the same entries, outcomes, idempotency and caps as one by one.
+-- A wallet whose row another transaction holds is not waited for (SKIP LOCKED): its calls answer
+-- 'busy', nothing is written for them, and the process sends them again on their own. So the statement never waits on a row lock while holding
 -- others, does not deadlock with another such statement over wallets, and one busy wallet never holds
 -- up the rest.
 CREATE FUNCTION "credits_deduct_across"(p_groups jsonb) RETURNS SETOF credits_outcome LANGUAGE plpgsql AS $$

@@ -185,12 +185,9 @@ export async function openOwnedPglite(dataDir: string, options: { statementDeadl
 
 /** The app's database, opened on first use. Migrations are applied beforehand by `npm run db:migrate`. */
 export async function getDb(): Promise<Database> {
-  cache.__database ??= openConfiguredDatabase().then((handle) => {
-    cache.__databasePoolSize = handle.poolSize;
-    return handle;
-  });
+  cache.__database ??= openConfiguredDatabase();
   const handle = await cache.__database;
-  // A handle opened by code from before a development reload has not said its size yet.
+  // Said once the handle is open (also one opened by code from before a development reload).
   cache.__databasePoolSize ??= handle.poolSize;
   return handle.db;
 }

@@ -8,7 +8,7 @@ import {
   type EntryContext,
 } from '@/features/common/payments/service/ledger/ledger';
 import { appConfig } from '@/config/app';
-import { databasePoolSize, getDb, pgErrorCode } from '@/shared/db/client';
+import { databasePoolSize, getDb, pgErrorCode, type Statement } from '@/shared/db/client';
 
 /*
  * Batched deductions: group commit in the process.
@@ -101,10 +101,30 @@ function rolledBack(error: unknown): boolean {
   return code !== undefined && !code.startsWith('08') && !code.startsWith('57P');
 }
 
-const answeredWrongly = (rows: number, calls: number) => new Error(`A batched deduction answered ${rows} rows for ${calls} calls`);
-
 async function single(call: DeductionCall): Promise<LedgerOutcome> {
   return runLedger(await getDb(), ledger.deduct(call.wallet, call.credits, call.ctx));
+}
+
+/**
+ * Runs a batched statement carrying `calls`: their outcomes in order; 'refused' when the server
+ * refused it (nothing written, so its calls can go again in smaller statements); 'failed' when it may
+ * have committed (every call then rejected with that error) or answered a wrong number of rows.
+ */
+async function runBatch(statement: Statement, calls: Waiting[]): Promise<LedgerOutcome[] | 'refused' | 'failed'> {
+  let outcomes: LedgerOutcome[];
+  try {
+    outcomes = await runLedgerMany(await getDb(), statement);
+  } catch (error) {
+    if (rolledBack(error)) return 'refused';
+    for (const call of calls) call.reject(error);
+    return 'failed';
+  }
+  if (outcomes.length !== calls.length) {
+    const error = new Error(`A batched deduction answered ${outcomes.length} rows for ${calls.length} calls`);
+    for (const call of calls) call.reject(error);
+    return 'failed';
+  }
+  return outcomes;
 }
 
 /**
@@ -113,15 +133,9 @@ async function single(call: DeductionCall): Promise<LedgerOutcome> {
  */
 async function oneWallet(walletId: string, calls: Waiting[]): Promise<void> {
   if (calls.length > 1) {
-    let outcomes: LedgerOutcome[];
-    try {
-      outcomes = await runLedgerMany(await getDb(), ledger.deductMany(walletId, calls));
-    } catch (error) {
-      if (!rolledBack(error)) return calls.forEach((call) => call.reject(error));
-      outcomes = [];
-    }
-    if (outcomes.length === calls.length) return calls.forEach((call, i) => call.resolve(outcomes[i]!));
-    if (outcomes.length > 0) return calls.forEach((call) => call.reject(answeredWrongly(outcomes.length, calls.length)));
+    const outcomes = await runBatch(ledger.deductMany(walletId, calls), calls);
+    if (outcomes === 'failed') return;
+    if (outcomes !== 'refused') return calls.forEach((call, i) => call.resolve(outcomes[i]!));
   }
   for (const call of calls) await single(call).then(call.resolve, call.reject);
 }
@@ -132,27 +146,17 @@ async function oneWallet(walletId: string, calls: Waiting[]): Promise<void> {
  * the statement.
  */
 async function severalWallets(groups: [string, Waiting[]][]): Promise<[string, Waiting[]][]> {
-  const count = groups.reduce((n, [, calls]) => n + calls.length, 0);
-  const settle = (each: (call: Waiting) => void) => groups.forEach(([, calls]) => calls.forEach(each));
-  let outcomes: LedgerOutcome[];
-  try {
-    outcomes = await runLedgerMany(await getDb(), ledger.deductAcross(groups.map(([walletId, calls]) => ({ walletId, calls }))));
-  } catch (error) {
-    if (rolledBack(error)) return groups;
-    settle((call) => call.reject(error));
-    return [];
-  }
-  if (outcomes.length !== count) {
-    settle((call) => call.reject(answeredWrongly(outcomes.length, count)));
-    return [];
-  }
+  const calls = groups.flatMap(([, mine]) => mine);
+  const outcomes = await runBatch(ledger.deductAcross(groups.map(([walletId, mine]) => ({ walletId, calls: mine }))), calls);
+  if (outcomes === 'refused') return groups;
+  if (outcomes === 'failed') return [];
   const again: [string, Waiting[]][] = [];
   let next = 0;
   for (const group of groups) {
-    const [, calls] = group;
-    const mine = outcomes.slice(next, (next += calls.length));
-    if (mine.some((outcome) => outcome.status === 'busy')) again.push(group);
-    else calls.forEach((call, i) => call.resolve(mine[i]!));
+    const [, mine] = group;
+    const answers = outcomes.slice(next, (next += mine.length));
+    if (answers.some((outcome) => outcome.status === 'busy')) again.push(group);
+    else mine.forEach((call, i) => call.resolve(answers[i]!));
   }
   return again;
 }
