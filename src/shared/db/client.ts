@@ -232,6 +232,22 @@ export async function queryRows<Row extends Record<string, unknown>>(
   return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
 }
 
+const builtQueries = new WeakMap<Database, Map<string, unknown>>();
+
+/**
+ * A query drizzle builds once per database (its SQL text, parameters and result mapping) and runs
+ * with placeholders after: for the few statements every webhook delivery or job runs, where building
+ * the query each time cost more Node CPU than everything else the statement does. `build` receives
+ * the database and returns drizzle's `.prepare(name)` of the query; `key` names it in this process.
+ */
+export function builtOnce<Query>(db: Database, key: string, build: (db: Database) => Query): Query {
+  let queries = builtQueries.get(db);
+  if (!queries) builtQueries.set(db, (queries = new Map()));
+  let query = queries.get(key) as Query | undefined;
+  if (query === undefined) queries.set(key, (query = build(db)));
+  return query;
+}
+
 /**
  * Awaits statements started together on one transaction — postgres.js pipelines them, so they cost
  * one round trip — and returns their results in order. When one fails, the transaction is aborted

@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { z } from 'zod';
 
@@ -21,7 +21,7 @@ export const SIMULATED_INVOICE_ID = /^in_sim_[0-9a-f]{32}$/;
 export function simulatedPaymentIntentId(purchase: Pick<CreditPurchase, 'id'>): string {
   return `pi_sim_${purchase.id.replaceAll('-', '')}`;
 }
-import { getDb, PG_CHECK_VIOLATION, pgErrorCode, pipelined, queryRows, type Database, type Transaction } from '@/shared/db/client';
+import { builtOnce, getDb, PG_CHECK_VIOLATION, pgErrorCode, pipelined, queryRows, type Database, type Transaction } from '@/shared/db/client';
 import { creditDisputes, creditPurchases, users, type CreditPurchase, type CreditPurchaseStatus } from '@/shared/db/schema';
 import { formatMoney } from '@/shared/lib/money';
 
@@ -239,6 +239,18 @@ function chargedBy(session: CheckoutSessionEvent, purchase: CreditPurchase, invo
   };
 }
 
+/** The purchase a checkout session paid for, with its buyer: read on every delivery, so built once. */
+const purchaseBySession = (db: Database) =>
+  builtOnce(db, 'purchase by checkout session', (db) =>
+    db
+      // The buyer's id too: with it, no buyer (deleted) reads as null rather than an object of nulls.
+      .select({ purchase: creditPurchases, buyer: { id: users.id, email: users.email, name: users.name } })
+      .from(creditPurchases)
+      .leftJoin(users, eq(users.id, creditPurchases.userId))
+      .where(eq(creditPurchases.stripeCheckoutSessionId, sql.placeholder('sessionId')))
+      .prepare('purchase_by_checkout_session'),
+  );
+
 /**
  * Credits the purchase behind a paid checkout session, exactly once. The purchase row is locked for
  * the transaction, so of concurrent deliveries one credits and the others find it paid; the credit,
@@ -256,12 +268,7 @@ export async function fulfillCheckoutSession(session: CheckoutSessionEvent, even
   const paymentIntent = session.payment_intent;
   // Read first, without a lock: an unknown session ends here, and a pending purchase whose charge pays
   // for it (nearly every delivery) is fulfilled by one statement that checks it again under the locks.
-  const [seen] = await db
-    // The buyer's id too: with it, no buyer (deleted) reads as null rather than an object of nulls.
-    .select({ purchase: creditPurchases, buyer: { id: users.id, email: users.email, name: users.name } })
-    .from(creditPurchases)
-    .leftJoin(users, eq(users.id, creditPurchases.userId))
-    .where(eq(creditPurchases.stripeCheckoutSessionId, session.id));
+  const [seen] = await purchaseBySession(db).execute({ sessionId: session.id });
   if (!seen) return 'unknown_session';
   // Asked before any lock is taken (no call to Stripe holds one), once: only while the purchase is unpaid.
   let invoiceUrl: string | null = null;

@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 
 import { env } from '@/config/env';
 import { performJob } from '@/features/common/payments/service/jobs/job-handlers';
-import { getDb, queryRows, type Executor } from '@/shared/db/client';
+import { builtOnce, getDb, queryRows, type Database, type Executor } from '@/shared/db/client';
 import { jobs, type JobKind } from '@/shared/db/schema';
 
 /** How long a runner holds a job before another may take it over (a crashed runner's job). */
@@ -38,6 +38,40 @@ const CLAIM = 10;
 export const JOBS_PER_RUN = 100;
 
 /**
+ * The claim: up to `limit` due jobs, oldest first, leased to this runner in one statement (`FOR UPDATE
+ * SKIP LOCKED` under the lease check). Its shape depends only on which filters apply, so each of the
+ * few shapes is built once (`builtOnce`): every purchase's receipt claims through it.
+ */
+function claimStatement(db: Database, shape: { purchase: boolean; skip: boolean; fresh: boolean }) {
+  return builtOnce(db, `claim jobs ${shape.purchase} ${shape.skip} ${shape.fresh}`, (db) => {
+    // The database's clock throughout: a job queued a moment ago has `run_at` = its transaction's now(),
+    // to the microsecond, which a JavaScript Date (milliseconds) taken just after could still precede.
+    const due = db
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(
+        and(
+          isNull(jobs.doneAt),
+          lte(jobs.runAt, sql`now()`),
+          or(isNull(jobs.lockedUntil), lt(jobs.lockedUntil, sql`now()`)),
+          shape.purchase ? eq(jobs.purchaseId, sql.placeholder('purchaseId')) : undefined,
+          shape.skip ? sql`not (${jobs.id} = any(${sql.placeholder('skip')}::uuid[]))` : undefined,
+          shape.fresh ? isNull(jobs.lastError) : undefined,
+        ),
+      )
+      .orderBy(asc(jobs.runAt))
+      .limit(sql.placeholder('limit'))
+      .for('update', { skipLocked: true });
+    return db
+      .update(jobs)
+      .set({ lockedUntil: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`, attempts: sql`${jobs.attempts} + 1` })
+      .where(inArray(jobs.id, due))
+      .returning()
+      .prepare(`claim_jobs_${Number(shape.purchase)}${Number(shape.skip)}${Number(shape.fresh)}`);
+  });
+}
+
+/**
  * Runs due jobs (optionally only those of one purchase), oldest first, up to 100 a call. Jobs are
  * claimed ten at a time with a lease, in one statement (`FOR UPDATE SKIP LOCKED` under the lease
  * check), so concurrent runners never run the same job at once, and each is marked done only after it
@@ -52,30 +86,12 @@ export async function runJobs(options: { purchaseId?: string; fresh?: boolean } 
   // A job that fails is due again at once: it waits for the next run rather than retried in this one.
   const failedHere: string[] = [];
   for (let claimedSoFar = 0; claimedSoFar < JOBS_PER_RUN;) {
-    // The database's clock throughout: a job queued a moment ago has `run_at` = its transaction's now(),
-    // to the microsecond, which a JavaScript Date (milliseconds) taken just after could still precede.
     const limit = Math.min(CLAIM, JOBS_PER_RUN - claimedSoFar);
-    const due = db
-      .select({ id: jobs.id })
-      .from(jobs)
-      .where(
-        and(
-          isNull(jobs.doneAt),
-          lte(jobs.runAt, sql`now()`),
-          or(isNull(jobs.lockedUntil), lt(jobs.lockedUntil, sql`now()`)),
-          options.purchaseId ? eq(jobs.purchaseId, options.purchaseId) : undefined,
-          failedHere.length > 0 ? notInArray(jobs.id, failedHere) : undefined,
-          options.fresh ? isNull(jobs.lastError) : undefined,
-        ),
-      )
-      .orderBy(asc(jobs.runAt))
-      .limit(limit)
-      .for('update', { skipLocked: true });
-    const claimed = await db
-      .update(jobs)
-      .set({ lockedUntil: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`, attempts: sql`${jobs.attempts} + 1` })
-      .where(inArray(jobs.id, due))
-      .returning();
+    const claimed = await claimStatement(db, { purchase: Boolean(options.purchaseId), skip: failedHere.length > 0, fresh: Boolean(options.fresh) }).execute({
+      limit,
+      purchaseId: options.purchaseId,
+      skip: failedHere,
+    });
     if (claimed.length === 0) break;
     claimedSoFar += claimed.length;
     claimed.sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime());
