@@ -15,12 +15,14 @@
  * 4. Stripe webhook deliveries: signed `checkout.session.completed` events for pending purchases,
  *    through the webhook handler as the route runs it (verified, fulfilled and committed before the
  *    answer; the receipt and callback after it, as `after()` runs them), at concurrency 8: answered
- *    per second with p50 and p99, and per second until every receipt and callback was done.
+ *    per second with p50 and p99, and per second until every receipt and callback was done; then the
+ *    same with `JOB_RUNNER=worker` and the job worker in a second process. BENCH_ROUNDS rounds of
+ *    each, the median round reported.
  *
  * It works in a fresh database on the server in BENCH_DATABASE_URL (default the local Postgres),
  * dropped afterwards, and ends with a markdown table for docs/benchmarks.md.
- * Knobs: BENCH_OPS (operations per point and round, default 3000), BENCH_ROUNDS (rounds per point,
- * default 3: pgbench and ours take turns, the median round is reported), BENCH_POINTS (the deduction points,
+ * Knobs: BENCH_OPS (operations per point and round, default 3000), BENCH_ROUNDS (rounds per point and
+ * webhook mode, default 3: pgbench and ours take turns, the median round is reported), BENCH_POINTS (the deduction points,
  * default hot:1,hot:8,hot:32,spread:8,spread:32), BENCH_QUICK=1 (a short smoke run),
  * BENCH_PGBENCH (the pgbench binary; default `pgbench` on PATH, else Postgres 15's). It runs as a
  * production process (NODE_ENV=production, see bench-env.ts): production React renders the receipts.
@@ -182,7 +184,7 @@ async function webhookDeliveries(client: postgres.Sql, count: number, prefix: st
           { successUrl: 'http://localhost:3000/?billing=success', cancelUrl: 'http://localhost:3000/?billing=cancel' },
         );
         const event = structuredClone(fixture);
-        event.id = `evt_bench_${userId.replace(/\W/g, '')}`;
+        event.id = `evt_bench_${session.id}`;
         event.created = Math.floor(Date.now() / 1000);
         event.data.object = {
           ...event.data.object,
@@ -345,22 +347,33 @@ async function main() {
     log(`lots c=1: 1 lot ${rate(oneLot)}, 20 lots ${rate(twentyLots)}`);
     setBatching(true);
 
-    // A warm-up of a tenth as many deliveries first, as for the deductions (the pool's connections
-    // prepare their statements, the JIT compiles the handler), then the measured ones.
+    // Each round: new purchases, a warm-up of a tenth as many deliveries (the pool's connections
+    // prepare their statements, the JIT compiles the handler), then the measured ones; ROUNDS rounds,
+    // the median round's figures (as for the deductions: this VM's rate moves from one second to the next).
     const warmUp = Math.max(50, Math.floor(WEBHOOKS / 10));
-    const deliveries = await webhookDeliveries(client, warmUp + WEBHOOKS, 'buyer');
-    const info = console.info;
-    console.info = () => {}; // the shipped callbacks log a line per purchase
-    const warmedUp = async (list: typeof deliveries, drain?: () => Promise<unknown>) => {
-      await deliverAll(list.slice(0, warmUp), 8, drain);
-      return deliverAll(list.slice(warmUp), 8, drain);
+    const webhookRounds = async (prefix: string, drain?: () => Promise<unknown>) => {
+      const rounds: (Point & { drained: number })[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const deliveries = await webhookDeliveries(client, warmUp + WEBHOOKS, `${prefix}${round}x`);
+        const info = console.info;
+        console.info = () => {}; // the shipped callbacks log a line per purchase
+        try {
+          await deliverAll(deliveries.slice(0, warmUp), 8, drain);
+          rounds.push(await deliverAll(deliveries.slice(warmUp), 8, drain));
+        } finally {
+          console.info = info;
+        }
+      }
+      const median = [...rounds].sort((a, b) => a.opsPerSecond - b.opsPerSecond)[Math.floor(rounds.length / 2)]!;
+      return { ...median, rounds: rounds.map((r) => Math.round(r.opsPerSecond)) };
     };
-    const webhooks = await warmedUp(deliveries).finally(() => (console.info = info));
-    log(`webhooks c=8: ${rate(webhooks)}, ${latency(webhooks)}; with receipts and callbacks done ${Math.round(webhooks.drained)} /s`);
+    const webhooks = await webhookRounds('buyer');
+    log(
+      `webhooks c=8: ${rate(webhooks)}, ${latency(webhooks)} (rounds ${webhooks.rounds.join(', ')} /s); with receipts and callbacks done ${Math.round(webhooks.drained)} /s`,
+    );
 
     // The same with JOB_RUNNER=worker: this process only answers, and `npm run credits:worker`, a
     // second process on the same two cores, sends the receipts and calls the callbacks meanwhile.
-    const workerDeliveries = await webhookDeliveries(client, warmUp + WEBHOOKS, 'worker-buyer');
     const pendingJobs = async () => Number((await client`select count(*)::int as n from jobs where done_at is null`)[0]!.n);
     const worker = spawn(process.execPath, ['--import', 'tsx', 'scripts/credits-worker.ts'], {
       env: { ...process.env, DATABASE_URL: url.toString(), JOB_RUNNER: 'worker' },
@@ -377,12 +390,14 @@ async function main() {
       }
     };
     (env as { JOB_RUNNER: string }).JOB_RUNNER = 'worker';
-    const withWorker = await warmedUp(workerDeliveries, drainJobs).finally(async () => {
+    const withWorker = await webhookRounds('worker-buyer', drainJobs).finally(async () => {
       (env as { JOB_RUNNER: string }).JOB_RUNNER = 'in-process';
       worker.kill('SIGTERM');
       await workerExit;
     });
-    log(`webhooks c=8, JOB_RUNNER=worker: ${rate(withWorker)}, ${latency(withWorker)}; with receipts and callbacks done ${Math.round(withWorker.drained)} /s`);
+    log(
+      `webhooks c=8, JOB_RUNNER=worker: ${rate(withWorker)}, ${latency(withWorker)} (rounds ${withWorker.rounds.join(', ')} /s); with receipts and callbacks done ${Math.round(withWorker.drained)} /s`,
+    );
 
     const loadAfter = os.loadavg()[0]!;
     const lowest = (pick: (r: (typeof deductionRows)[number]) => Point) => Math.min(...deductionRows.map((r) => pick(r).opsPerSecond / r.floor.opsPerSecond));
@@ -420,10 +435,10 @@ async function main() {
       `| deductions on a wallet with 20 lots, concurrency 1 | ${rate(twentyLots)} (${latency(twentyLots)}) | 1 lot: ${rate(oneLot)}; 20 / 1 = ${ratio(twentyLots, oneLot)} |`,
     );
     console.log(
-      `| Stripe webhook, checkout.session.completed verified + fulfilled (answered), concurrency 8 | ${rate(webhooks)} (${latency(webhooks)}) | ${WEBHOOKS} deliveries, each a new purchase, the receipt and callback run after each answer in the same process; with every receipt and callback done: ${Math.round(webhooks.drained).toLocaleString('en-US')} /s |`,
+      `| Stripe webhook, checkout.session.completed verified + fulfilled (answered), concurrency 8 | ${rate(webhooks)} (${latency(webhooks)}) | ${WEBHOOKS} deliveries a round, each a new purchase, the receipt and callback run after each answer in the same process; rounds ${webhooks.rounds.join(', ')} /s; with every receipt and callback done: ${Math.round(webhooks.drained).toLocaleString('en-US')} /s |`,
     );
     console.log(
-      `| the same with JOB_RUNNER=worker (answered) | ${rate(withWorker)} (${latency(withWorker)}) | ${WEBHOOKS} deliveries; receipts and callbacks sent by \`npm run credits:worker\` in a second process on the same machine; with every one done: ${Math.round(withWorker.drained).toLocaleString('en-US')} /s |`,
+      `| the same with JOB_RUNNER=worker (answered) | ${rate(withWorker)} (${latency(withWorker)}) | ${WEBHOOKS} deliveries a round; receipts and callbacks sent by \`npm run credits:worker\` in a second process on the same machine; rounds ${withWorker.rounds.join(', ')} /s; with every one done: ${Math.round(withWorker.drained).toLocaleString('en-US')} /s |`,
     );
     console.log(
       `\nGoals: one statement a call ≥ 0.9× the floor at every point: ${met(min >= 0.9)} (lowest ${min.toFixed(2)}; batched ${lowest((r) => r.batched).toFixed(2)}, ` +

@@ -1,10 +1,11 @@
 import type { ReactElement } from 'react';
 import { plainTextSelectors, render } from '@react-email/render';
+import { sql } from 'drizzle-orm';
 import { compile } from 'html-to-text';
 import { Resend } from 'resend';
 
 import { env } from '@/config/env';
-import { getDb } from '@/shared/db/client';
+import { builtOnce, getDb, type Database } from '@/shared/db/client';
 import { emailOutbox } from '@/shared/db/schema';
 
 /**
@@ -46,9 +47,24 @@ const resendTransport = (apiKey: string): Transport => {
   };
 };
 
+/** The outbox row, built once per database: every receipt writes one. */
+const outboxInsert = (db: Database) =>
+  builtOnce(db, 'outbox insert', (db) =>
+    db
+      .insert(emailOutbox)
+      .values({
+        from: sql.placeholder('from'),
+        to: sql.placeholder('to'),
+        subject: sql.placeholder('subject'),
+        html: sql.placeholder('html'),
+        text: sql.placeholder('text'),
+      })
+      .returning({ id: emailOutbox.id })
+      .prepare('outbox_insert'),
+  );
+
 const outboxTransport: Transport = async (email) => {
-  const db = await getDb();
-  const [row] = await db.insert(emailOutbox).values(email).returning({ id: emailOutbox.id });
+  const [row] = await outboxInsert(await getDb()).execute({ ...email });
   return { id: row!.id };
 };
 
