@@ -84,3 +84,18 @@ test('a table squeezed narrower than its columns scrolls in a frame a keyboard c
   await expect.poll(() => frame.evaluate((element) => element.scrollLeft)).toBeGreaterThan(0);
   await expectAccessible(page);
 });
+
+test('every page names an icon the server serves, so the browser asks for no missing /favicon.ico', async ({ page, request }) => {
+  const missing: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() === 404) missing.push(new URL(response.url()).pathname);
+  });
+  await page.goto('/');
+  const href = await page.locator('link[rel="icon"]').first().getAttribute('href');
+  expect(href).toMatch(/^\/icon\.svg/);
+  const icon = await request.get(href!);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toContain('image/svg+xml');
+  await page.goto('/sign-in');
+  expect(missing).toEqual([]);
+});
