@@ -1,5 +1,5 @@
 import { createElement, type ReactElement } from 'react';
-import { Img } from '@react-email/components';
+import { Img } from '@react-email/img';
 import { render } from '@react-email/render';
 import { describe, expect, it } from 'vitest';
 

@@ -1,5 +1,12 @@
 import type { ReactNode } from 'react';
-import { Body, Container, Head, Hr, Html, Preview, Section, Text } from '@react-email/components';
+import { Body } from '@react-email/body';
+import { Container } from '@react-email/container';
+import { Head } from '@react-email/head';
+import { Hr } from '@react-email/hr';
+import { Html } from '@react-email/html';
+import { Preview } from '@react-email/preview';
+import { Section } from '@react-email/section';
+import { Text } from '@react-email/text';
 
 /** The frame every email shares: preview line, a centred card, and a footer naming the product. */
 export function EmailLayout({ preview, appName, children }: { preview: string; appName: string; children: ReactNode }) {
@@ -12,9 +19,7 @@ export function EmailLayout({ preview, appName, children }: { preview: string; a
           <Text style={{ fontSize: 14, fontWeight: 600, color: '#18181b', margin: '0 0 24px' }}>{appName}</Text>
           <Section>{children}</Section>
           <Hr style={{ borderColor: '#e4e4e7', margin: '32px 0 16px' }} />
-          <Text style={{ fontSize: 12, color: '#71717a', margin: 0 }}>
-            You received this email because of an action on your {appName} account.
-          </Text>
+          <Text style={{ fontSize: 12, color: '#71717a', margin: 0 }}>You received this email because of an action on your {appName} account.</Text>
         </Container>
       </Body>
     </Html>
