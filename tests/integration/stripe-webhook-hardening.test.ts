@@ -101,6 +101,9 @@ describe('malformed signed events (item 15)', () => {
   it.each([
     ['without data.object', (e: Record<string, unknown>) => ({ ...e, data: {} })],
     ['with data.object null', (e: Record<string, unknown>) => ({ ...e, data: { object: null } })],
+    ['with data.object an array', (e: Record<string, unknown>) => ({ ...e, data: { object: [{ id: 'cs_test_1' }] } })],
+    ['with data.object a string', (e: Record<string, unknown>) => ({ ...e, data: { object: 'cs_test_1' } })],
+    ['with data.object a number', (e: Record<string, unknown>) => ({ ...e, data: { object: 42 } })],
     ['without a created time', (e: Record<string, unknown>) => ({ ...e, created: 'yesterday' })],
     ['with amount_total as a string', (e: Record<string, unknown>) => withObject(e, { amount_total: '1000' })],
     ['with a negative amount_total', (e: Record<string, unknown>) => withObject(e, { amount_total: -1 })],
