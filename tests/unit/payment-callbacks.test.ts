@@ -15,12 +15,13 @@ const payload: CreditsTopUpPayload = {
   purchaseId: '00000000-0000-4000-8000-000000000001',
   checkoutSessionId: 'cs_test_1',
   creditsBalance: 100,
+  invoiceUrl: 'https://invoice.stripe.com/i/acct_1/live_secret',
 };
 
 describe('the shipped callbacks', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it("log a top-up without the buyer's email or name, and with what finds the purchase", async () => {
+  it("log a top-up without the buyer's email, name or invoice link, and with what finds the purchase", async () => {
     const lines: unknown[][] = [];
     vi.spyOn(console, 'info').mockImplementation((...args: unknown[]) => void lines.push(args));
     await onCreditsTopUp(payload);
@@ -28,6 +29,7 @@ describe('the shipped callbacks', () => {
     const logged = JSON.stringify(lines[0]);
     expect(logged).not.toContain('buyer@example.com');
     expect(logged).not.toContain('Ada Buyer');
+    expect(logged).not.toContain('invoice.stripe.com');
     expect(lines[0]![1]).toMatchObject({ purchaseId: payload.purchaseId, userId: 'user-1', creditsAdded: 100, amountText: '$10.00' });
   });
 });

@@ -239,6 +239,9 @@ const builtQueries = new WeakMap<Database, Map<string, unknown>>();
  * with placeholders after: for the few statements every webhook delivery or job runs, where building
  * the query each time cost more Node CPU than everything else the statement does. `build` receives
  * the database and returns drizzle's `.prepare(name)` of the query; `key` names it in this process.
+ * Only the placeholders vary from one run to the next: anything worked out in JavaScript while the
+ * query is built (a `$defaultFn`, an `$onUpdate`, a value passed to `.set()`) is fixed at the first
+ * run, so such values go in as placeholders or SQL (`now()`). Pass the database, not a transaction.
  */
 export function builtOnce<Query>(db: Database, key: string, build: (db: Database) => Query): Query {
   let queries = builtQueries.get(db);

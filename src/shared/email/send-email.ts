@@ -93,7 +93,15 @@ let reactDomServer: Promise<ReactDomServer> | undefined;
  * renderer's comment markers. A component that suspends throws, and the email is not sent.
  */
 async function renderHtml(element: ReactElement): Promise<string> {
-  const server = await (reactDomServer ??= import('react-dom/server').then((module) => ('default' in module ? (module.default as ReactDomServer) : module)));
+  // A failed import is not kept: the next email tries again.
+  reactDomServer ??= import('react-dom/server').then(
+    (module) => ('default' in module ? (module.default as ReactDomServer) : module),
+    (error: unknown) => {
+      reactDomServer = undefined;
+      throw error;
+    },
+  );
+  const server = await reactDomServer;
   const markup = server.renderToStaticMarkup(element);
   return XHTML_DOCTYPE + markup.replace(/^<!DOCTYPE[^>]*>/i, '').replace(IMAGE_PRELOAD, '');
 }

@@ -84,10 +84,11 @@ export interface CreditsPurchaseReviewPayload {
 
 /**
  * Called once per fulfilled credit purchase. The line logged here leaves out the buyer's email and
- * name: logs travel further than the database, and the purchase id finds the buyer when needed.
+ * name, and the invoice's page (a link anyone holding it can open, showing the buyer's details):
+ * logs travel further than the database, and the purchase id finds the buyer when needed.
  */
 export async function onCreditsTopUp(payload: CreditsTopUpPayload): Promise<void> {
-  const { email: _email, name: _name, ...withoutContact } = payload;
+  const { email: _email, name: _name, invoiceUrl: _invoiceUrl, ...withoutContact } = payload;
   console.info('[credits] top-up', withoutContact);
 }
 

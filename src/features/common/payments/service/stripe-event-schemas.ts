@@ -62,7 +62,7 @@ export const paymentIntentSchema = z.object({
   currency,
   metadata,
   last_payment_error: z
-    .looseObject({
+    .object({
       code: label.nullish().transform((code) => code ?? null),
       message: z
         .string()
