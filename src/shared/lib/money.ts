@@ -36,20 +36,22 @@ function currencyFormatter(locale: string, currency: string): Intl.NumberFormat 
   return formatter;
 }
 
-/** Each currency's digits, once asked (Intl's `resolvedOptions()` builds a new object on every call). */
-const digitsByCurrency = new Map<string, number>();
+/**
+ * Intl's digits per currency code, once asked (`resolvedOptions()` builds a new object on every call).
+ * Only well-formed codes get this far (Intl throws on any other), so it holds at most 26³ entries.
+ */
+const intlDigits = new Map<string, number>();
 
 /** How many decimal places Stripe's API gives the currency's amounts (2 for USD and ISK, 0 for JPY, 3 for KWD). */
 export function minorUnitDigits(currency: string): number {
-  let digits = digitsByCurrency.get(currency);
+  const code = currency.toLowerCase();
+  if (ZERO_DECIMAL.has(code)) return 0;
+  if (THREE_DECIMAL.has(code)) return 3;
+  if (TWO_DECIMAL_WHOLE_UNITS.has(code)) return 2;
+  let digits = intlDigits.get(code);
   if (digits === undefined) {
-    const code = currency.toLowerCase();
-    if (ZERO_DECIMAL.has(code)) digits = 0;
-    else if (THREE_DECIMAL.has(code)) digits = 3;
-    else if (TWO_DECIMAL_WHOLE_UNITS.has(code)) digits = 2;
-    else digits = currencyFormatter('en', code.toUpperCase()).resolvedOptions().maximumFractionDigits ?? 2;
-    // Only currencies Intl knows are kept, so arbitrary strings cannot grow the map.
-    if (isKnownCurrency(code)) digitsByCurrency.set(currency, digits);
+    digits = currencyFormatter('en', code.toUpperCase()).resolvedOptions().maximumFractionDigits ?? 2;
+    intlDigits.set(code, digits);
   }
   return digits;
 }

@@ -43,7 +43,8 @@ export const JOBS_PER_RUN = 100;
  * few shapes is built once (`builtOnce`): every purchase's receipt claims through it.
  */
 function claimStatement(db: Database, shape: { purchase: boolean; skip: boolean; fresh: boolean }) {
-  return builtOnce(db, `claim jobs ${shape.purchase} ${shape.skip} ${shape.fresh}`, (db) => {
+  const name = `claim_jobs_${Number(shape.purchase)}${Number(shape.skip)}${Number(shape.fresh)}`;
+  return builtOnce(db, name, (db) => {
     // The database's clock throughout: a job queued a moment ago has `run_at` = its transaction's now(),
     // to the microsecond, which a JavaScript Date (milliseconds) taken just after could still precede.
     const due = db
@@ -67,7 +68,7 @@ function claimStatement(db: Database, shape: { purchase: boolean; skip: boolean;
       .set({ lockedUntil: sql`now() + ${`${LEASE_MS} milliseconds`}::interval`, attempts: sql`${jobs.attempts} + 1` })
       .where(inArray(jobs.id, due))
       .returning()
-      .prepare(`claim_jobs_${Number(shape.purchase)}${Number(shape.skip)}${Number(shape.fresh)}`);
+      .prepare(name);
   });
 }
 
